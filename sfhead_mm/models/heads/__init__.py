@@ -1,0 +1,1 @@
+"""Heads beyond MMAction2's."""

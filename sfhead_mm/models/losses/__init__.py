@@ -1,0 +1,4 @@
+from .feature_consistency_loss import FeatureConsistencyLoss
+from .feature_redundancy_loss import FeatureRedundancyLoss
+
+__all__ = ['FeatureRedundancyLoss', 'FeatureConsistencyLoss']

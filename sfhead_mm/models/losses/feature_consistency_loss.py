@@ -1,0 +1,60 @@
+"""Feature Consistency Loss (F-CL, SF-Head eq. 12-14)."""
+import math
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+
+from mmaction.registry import MODELS
+from .similarity import flatten_rows, no_autocast, paired_distance
+
+
+@MODELS.register_module()
+class FeatureConsistencyLoss(nn.Module):
+    """Soft-margin pull of the aggregated feature towards each of the original features::
+
+        L_con = 1/N sum_i sum_{F} [ log(e^m + (1 - e^m) d(a_i, F_i)) + phi(d(a_i, F_i)) ]
+        phi(d) = (1 - d)^gamma log(d)  if min(d, 1 - d) > eps  else 0
+
+    Args:
+        alpha (float): Smoothness of the distance (eq. 10). Defaults to 1.0.
+        m (float): Margin. Defaults to 0.4.
+        gamma (float): Focusing exponent of the compensation term. Defaults to 2.0.
+        eps (float): Distances within ``eps`` of 0 or 1 get no compensation. Defaults to 0.01.
+        loss_weight (float): Multiplier of the returned value. Defaults to 1.0.
+    """
+
+    def __init__(self, alpha: float = 1.0, m: float = 0.4, gamma: float = 2.0,
+                 eps: float = 0.01, loss_weight: float = 1.0):
+        super().__init__()
+        self.alpha, self.m, self.gamma, self.eps = alpha, m, gamma, eps
+        self.loss_weight = loss_weight
+
+    def forward(self, f_a: torch.Tensor, feats: Sequence[torch.Tensor]) -> torch.Tensor:
+        """
+        Args:
+            f_a (torch.Tensor): Aggregated feature (N, ...), one row per sample.
+            feats (Sequence[torch.Tensor]): Original features, each shaped like ``f_a``.
+
+        Returns:
+            torch.Tensor: Scalar ``loss_weight * L_con`` (float32).
+        """
+        if len(feats) == 0:
+            raise ValueError('FeatureConsistencyLoss needs at least one original feature')
+        e_m = math.exp(self.m)
+        with no_autocast(f_a):
+            a = flatten_rows(f_a)
+            total = a.new_zeros(())
+            for f in feats:
+                if f.shape != f_a.shape:
+                    raise ValueError(f'feature {tuple(f.shape)} differs from f_a '
+                                     f'{tuple(f_a.shape)}')
+                d = paired_distance(a, flatten_rows(f), self.alpha)
+                margin = torch.log(e_m + (1.0 - e_m) * d)
+                active = torch.minimum(d, 1.0 - d) > self.eps
+                # clamp inside the log so the masked-out branch has a finite gradient too
+                safe_d = torch.where(active, d, torch.ones_like(d))
+                phi = torch.where(active, (1.0 - safe_d).pow(self.gamma) * torch.log(safe_d),
+                                  torch.zeros_like(d))
+                total = total + (margin + phi).mean()
+        return self.loss_weight * total

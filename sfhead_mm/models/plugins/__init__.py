@@ -1,0 +1,7 @@
+from .base import BackbonePlugin, LossContext
+from .insertion import SeamNotFoundError, find_blocks, select_blocks
+from .sf_head import SFHead
+from .sf_head_plugin import SFHeadPlugin
+
+__all__ = ['BackbonePlugin', 'LossContext', 'SeamNotFoundError', 'find_blocks',
+           'select_blocks', 'SFHead', 'SFHeadPlugin']

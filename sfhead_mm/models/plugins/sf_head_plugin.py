@@ -1,0 +1,84 @@
+"""SF-Head in the blocks of any GCN backbone, and its two losses."""
+from typing import Dict, Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from mmaction.registry import MODELS
+from .base import BackbonePlugin, LossContext
+from .insertion import output_channels
+from .sf_head import SFHead
+
+MODES = ('inline', 'auxiliary')
+
+
+@MODELS.register_module()
+class SFHeadPlugin(BackbonePlugin):
+    """One :class:`SFHead` at the GCN->TCN seam of each selected block.
+
+    Args:
+        groups (int): Channel groups G of every head. Defaults to 8.
+        mode (str): ``'inline'``: ``tcn(sf_head(gcn(x)))``, the authors' wiring, at training and
+            inference. ``'auxiliary'``: the head reads the GCN output as a side branch during
+            training only; its losses reach the backbone, its output is discarded, and
+            inference is exactly the bare backbone. Defaults to 'inline'.
+        loss_con (dict): F-CL config; its ``loss_weight`` is lambda_con. Defaults to
+            ``dict(type='FeatureConsistencyLoss', loss_weight=0.2)``.
+        loss_red (dict): F-RL config; its ``loss_weight`` is lambda_red. Defaults to
+            ``dict(type='FeatureRedundancyLoss', loss_weight=0.1)``.
+        channels (Sequence[int], optional): Channels of each selected block's GCN output,
+            when they cannot be read from the GCN unit.
+        **kwargs: ``blocks``, ``seam``, ``block_types`` of :class:`BackbonePlugin`.
+    """
+
+    def __init__(self, groups: int = 8, mode: str = 'inline',
+                 loss_con: Optional[dict] = None, loss_red: Optional[dict] = None,
+                 channels: Optional[Sequence[int]] = None, **kwargs):
+        if mode not in MODES:
+            raise ValueError(f'SFHeadPlugin: unknown mode {mode!r}; choose one of {MODES}')
+        kwargs.setdefault('site', 'gcn')
+        super().__init__(**kwargs)
+        self.groups = groups
+        self.mode = mode
+        self.affects_inference = mode == 'inline'
+        self.channels = channels
+        self.loss_con = MODELS.build(loss_con or dict(type='FeatureConsistencyLoss',
+                                                      loss_weight=0.2))
+        self.loss_red = MODELS.build(loss_red or dict(type='FeatureRedundancyLoss',
+                                                      loss_weight=0.1))
+        self.heads = nn.ModuleList()
+
+    def build_block_modules(self, blocks) -> None:
+        if self.channels is not None and len(self.channels) != len(blocks):
+            raise ValueError(f'SFHeadPlugin: channels has {len(self.channels)} entries for '
+                             f'{len(blocks)} selected blocks')
+        for i, (name, block) in enumerate(blocks):
+            where = f'SFHeadPlugin, block {i} ({name or "<root>"})'
+            c = self.channels[i] if self.channels is not None else output_channels(
+                getattr(block, self.seam['gcn']), where)
+            if c % (4 * self.groups):
+                raise ValueError(f'{where}: GCN output has C={c} channels, not divisible by '
+                                 f'4 * groups = {4 * self.groups} (groups={self.groups})')
+            self.heads.append(SFHead(c, self.groups))
+
+    def on_tap(self, index: int, output: torch.Tensor, capturing: bool):
+        head = self.heads[index]
+        if self.mode == 'inline':
+            if capturing:
+                out, feats = head(output, return_feats=True)
+                return out, feats
+            return head(output), None
+        if capturing:  # auxiliary: losses only, the backbone continues with its own output
+            return None, head.branches(output)
+        return None, None
+
+    def loss(self, ctx: LossContext) -> Dict[str, torch.Tensor]:
+        """Mean of F-CL and of F-RL over the heads, each weighted by its lambda."""
+        n = ctx.batch_size
+        con, red = [], []
+        for rec in self.pop_records():
+            rows = {k: v.reshape(n, -1) for k, v in rec.items()}
+            red.append(self.loss_red(rows['f_s'], rows['f_t']))
+            con.append(self.loss_con(rows['f_r'],
+                                     [rows['f_c'], rows['f_s'], rows['f_t'], rows['f_o']]))
+        return dict(loss_con=torch.stack(con).mean(), loss_red=torch.stack(red).mean())

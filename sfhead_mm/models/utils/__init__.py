@@ -1,0 +1,1 @@
+"""Shared units of the backbones."""
