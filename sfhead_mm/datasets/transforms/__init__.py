@@ -1,0 +1,1 @@
+"""Skeleton transforms that read the layout registry."""

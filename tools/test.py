@@ -1,0 +1,63 @@
+# Test a checkpoint: MMAction2's tools/test.py interface, with sfhead_mm registered.
+import argparse
+import os.path as osp
+import sys
+
+_REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmaction.registry import RUNNERS  # noqa: E402
+from sfhead_mm.engine import runner_setup  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a checkpoint')
+    parser.add_argument('config', help='test config file path (or a config name of sfhead_mm)')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
+    parser.add_argument('--dump', type=str,
+                        help='dump predictions to a pickle file (.pkl) for offline evaluation, '
+                        'score fusion and the analysis tools')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings in the config, key=value pairs')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    runner_setup.set_local_rank_env(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    runner_setup.setup_launcher(cfg, args.launcher)
+    runner_setup.default_work_dir(cfg, args.config, args.work_dir)
+    runner_setup.check_checkpoint(args.checkpoint)
+    cfg.load_from = args.checkpoint
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise SystemExit(f'--dump {args.dump!r}: the file must end with .pkl or .pickle')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
+        evaluator = cfg.test_evaluator
+        if isinstance(evaluator, (list, tuple)):
+            cfg.test_evaluator = list(evaluator) + [dump]
+        else:
+            cfg.test_evaluator = [evaluator, dump]
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = runner_setup.load_config(args.config, args.cfg_options)
+    cfg = merge_args(cfg, args)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
