@@ -39,6 +39,7 @@ def merge_args(cfg, args):
     runner_setup.default_work_dir(cfg, args.config, args.work_dir)
     runner_setup.check_checkpoint(args.checkpoint)
     cfg.load_from = args.checkpoint
+    runner_setup.keep_sample_ids(cfg)
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise SystemExit(f'--dump {args.dump!r}: the file must end with .pkl or .pickle')

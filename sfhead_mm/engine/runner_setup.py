@@ -86,3 +86,31 @@ def default_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> 
 def set_local_rank_env(local_rank: int) -> None:
     """``torch.distributed.launch`` passes ``--local-rank``; torchrun sets ``LOCAL_RANK``."""
     os.environ.setdefault('LOCAL_RANK', str(local_rank))
+
+
+def _pipelines(dataset_cfg):
+    """Pipelines of a dataset config, looking through wrappers (RepeatDataset, ...)."""
+    while dataset_cfg is not None:
+        if 'pipeline' in dataset_cfg:
+            yield dataset_cfg['pipeline']
+        for inner in dataset_cfg.get('datasets', []) or []:
+            yield from _pipelines(inner)
+        dataset_cfg = dataset_cfg.get('dataset')
+
+
+def keep_sample_ids(cfg: Config, loader: str = 'test_dataloader') -> None:
+    """Carry ``frame_dir`` into every prediction of ``loader``.
+
+    Stock pipelines pack no sample id, so dumped predictions could only be matched by position;
+    score fusion and result comparison join by sample id instead (order-independent).
+    """
+    loader_cfg = cfg.get(loader)
+    if not loader_cfg:
+        return
+    default = ('img_shape', 'img_key', 'video_id', 'timestamp')
+    for pipeline in _pipelines(loader_cfg.get('dataset')):
+        for step in pipeline:
+            if step.get('type') == 'PackActionInputs':
+                keys = tuple(step.get('meta_keys', default))
+                if 'frame_dir' not in keys:
+                    step['meta_keys'] = keys + ('frame_dir', )

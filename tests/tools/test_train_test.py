@@ -36,7 +36,11 @@ def _state(path):
 
 
 def test_train_one_epoch_then_test(python, tmp_path, synthetic_small):
-    _train(python, TINY_SF, tmp_path, synthetic_small, 'train_cfg.max_epochs=1')
+    # The tiny config is MMAction2's stock ST-GCN config + the SF-Head override.
+    proc = _train(python, TINY_SF, tmp_path, synthetic_small, 'train_cfg.max_epochs=1')
+    log = proc.stdout + proc.stderr
+    for key in ('loss_cls:', 'loss_con:', 'loss_red:'):
+        assert key in log
     ckpt = tmp_path / 'epoch_1.pth'
     assert ckpt.is_file()
     # The checkpoint carries SF-Head's parameters next to the backbone's.

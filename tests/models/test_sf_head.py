@@ -1,0 +1,195 @@
+"""SFHead against a plain transcription of the spec, its parameter count and its wiring."""
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from sfhead_mm.models import SFHead
+from sfhead_mm.models.plugins import SeamNotFoundError
+
+
+def plain_sf_head(head: SFHead, x: torch.Tensor) -> torch.Tensor:
+    """The spec's forward pass, literally (permutes, cat, chunk, shuffle), with head's params."""
+    B, C, T, V = x.shape
+    G = head.groups
+    x1, x2, x3, x4 = torch.chunk(x.reshape(B * G, C // G, T, V), 4, dim=1)
+    f_t = x1 * torch.sigmoid(head.cweight * x1.mean((2, 3), keepdim=True) + head.cbias)
+    f_s = x3 * torch.sigmoid(head.sweight * head.gn(x3) + head.sbias)
+    f_c = x2
+
+    def gate(module, t):  # the authors' attention gate: pool dim 1, conv7x7, BN, sigmoid
+        z = torch.cat([t.max(1, keepdim=True)[0], t.mean(1, keepdim=True)], 1)
+        return t * torch.sigmoid(module.bn(module.conv(z)))
+
+    g_cv = gate(head.gate_cv, f_t.permute(0, 2, 1, 3)).permute(0, 2, 1, 3)  # pool T
+    g_tc = gate(head.gate_tc, f_s.permute(0, 3, 2, 1)).permute(0, 3, 2, 1)  # pool V
+    g_tv = gate(head.gate_tv, f_c)  # pool C
+    w = torch.softmax(head.eta, 0)
+    f_r = w[0] * g_cv + w[1] * g_tc + w[2] * g_tv + w[3] * f_c
+    out = torch.cat([f_t, f_s, f_r, x4], 1).reshape(B, C, T, V)
+    return out.reshape(B, 2, C // 2, T, V).transpose(1, 2).reshape(B, C, T, V)
+
+
+def randomise(head: SFHead, seed: int = 0) -> SFHead:
+    """Non-trivial parameters (the spec's init makes several branches degenerate)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in head.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.5 + (1 if p.dim() == 1 else 0))
+        for m in head.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.fill_(0.1)
+                m.running_var.fill_(1.5)
+    return head
+
+
+@pytest.mark.parametrize('C,G,train', [(64, 8, True), (64, 8, False), (32, 4, True),
+                                       (48, 3, True), (128, 8, False)])
+def test_fast_path_equals_plain_spec(C, G, train):
+    torch.manual_seed(0)
+    head = randomise(SFHead(C, G)).double().train(train)
+    x = torch.randn(3, C, 11, 7, dtype=torch.double, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_(True)
+    ref_head = randomise(SFHead(C, G)).double().train(train)
+    out, ref = head(x), plain_sf_head(ref_head, x_ref)
+    torch.testing.assert_close(out, ref, rtol=1e-10, atol=1e-10)
+    grad = torch.randn_like(out)
+    out.backward(grad)
+    ref.backward(grad)
+    torch.testing.assert_close(x.grad, x_ref.grad, rtol=1e-9, atol=1e-9)
+    for (name, p), p_ref in zip(head.named_parameters(), ref_head.parameters()):
+        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-9, atol=1e-9, msg=name)
+
+
+def test_forward_shape_and_branch_features():
+    head = SFHead(64, 8)
+    x = torch.randn(4, 64, 10, 25)
+    out, feats = head(x, return_feats=True)
+    assert out.shape == x.shape
+    assert set(feats) == {'f_t', 'f_s', 'f_c', 'f_o', 'f_r'}
+    for f in feats.values():
+        assert f.shape == (4 * 8, 2, 10, 25)
+    # f_o passes through unchanged; with the spec's initial values f_t = x1 * sigmoid(1)
+    x4 = x.reshape(32, 8, 10, 25)[:, 6:8]
+    torch.testing.assert_close(feats['f_o'], x4)
+    x1 = x.reshape(32, 8, 10, 25)[:, 0:2]
+    torch.testing.assert_close(feats['f_t'], x1 * torch.sigmoid(torch.tensor(1.)))
+    # branches() gives the same features without building the output
+    for k, v in head.branches(x).items():
+        torch.testing.assert_close(v, feats[k])
+
+
+def test_parameter_count():
+    head = SFHead(64, 8)
+    n = sum(p.numel() for p in head.parameters())
+    # 4 SSTE vectors + GroupNorm affine (6 per branch channel, c' = 2), 3 gates x (98 + 2), eta
+    assert n == 6 * 2 + 3 * 100 + 4 == SFHead.num_params(64, 8) == 316
+    assert 300 <= n <= 360  # "about 340 per head"
+
+
+def test_channels_must_divide_4g():
+    with pytest.raises(ValueError, match=r'in_channels=60 .* 4 \* groups = 32'):
+        SFHead(60, 8)
+
+
+def _recognizer(sf_head=None, backbone=None):
+    backbone = backbone or dict(type='STGCN', graph_cfg=dict(layout='nturgb+d',
+                                                             mode='stgcn_spatial'),
+                                base_channels=32, num_stages=4, inflate_stages=[3],
+                                down_stages=[3])
+    cfg = dict(type='RecognizerGCN', backbone=backbone,
+               cls_head=dict(type='GCNHead', num_classes=5, in_channels=64))
+    if sf_head is not None:
+        cfg.update(type='SFRecognizerGCN', sf_head=sf_head)
+    return MODELS.build(cfg)
+
+
+def _batch(n=3):
+    torch.manual_seed(1)
+    x = torch.randn(n, 1, 2, 12, 25, 3)
+    samples = [ActionDataSample().set_gt_label(i % 5) for i in range(n)]
+    return x, samples
+
+
+@pytest.mark.parametrize('mode', ['inline', 'auxiliary'])
+def test_loss_dict_and_gradient_reaches_backbone(mode):
+    model = _recognizer(dict(groups=8, mode=mode))
+    assert len(model.plugins[0].heads) == 4
+    x, samples = _batch()
+    losses = model(x, samples, mode='loss')
+    assert {'loss_cls', 'loss_con', 'loss_red'} <= set(losses)
+    # the SF-Head terms alone must move the backbone (GCN of the first block) and the heads
+    (losses['loss_con'] + losses['loss_red']).backward()
+    gcn_grad = model.backbone.gcn[0].gcn.conv.weight.grad
+    assert gcn_grad is not None and gcn_grad.abs().sum() > 0
+    head_grads = [p.grad for p in model.plugins[0].heads.parameters()]
+    assert any(g is not None and g.abs().sum() > 0 for g in head_grads)
+
+
+def test_auxiliary_inference_is_bit_identical_to_the_bare_backbone():
+    torch.manual_seed(0)
+    bare = _recognizer()
+    aux = _recognizer(dict(groups=8, mode='auxiliary'))
+    missing, unexpected = aux.load_state_dict(bare.state_dict(), strict=False)
+    assert not unexpected and all(k.startswith('plugins.') for k in missing)
+    x, samples = _batch()
+    bare.eval(), aux.eval()
+    with torch.no_grad():
+        a = bare(x, mode='tensor', stage='head')
+        b = aux(x, mode='tensor', stage='head')
+    assert torch.equal(a, b)
+
+
+def test_inline_changes_inference_and_keeps_backbone_keys():
+    torch.manual_seed(0)
+    bare, inline = _recognizer(), _recognizer(dict(groups=8))
+    # the backbone's state-dict keys are untouched: a baseline checkpoint loads as is
+    assert set(bare.state_dict()) <= set(inline.state_dict())
+    inline.load_state_dict(bare.state_dict(), strict=False)
+    x, _ = _batch()
+    bare.eval(), inline.eval()
+    with torch.no_grad():
+        assert not torch.equal(bare(x, mode='tensor'), inline(x, mode='tensor'))
+    assert inline.inference_affected() == ['SFHeadPlugin']
+
+
+def test_block_selection():
+    model = _recognizer(dict(groups=8, blocks=[0, -1]))
+    assert model.plugins[0].block_names == ['gcn.0', 'gcn.3']
+    with pytest.raises(ValueError, match='out of range'):
+        _recognizer(dict(groups=8, blocks=[7]))
+
+
+def test_bad_configuration_errors_name_the_problem():
+    with pytest.raises(ValueError, match=r'block 0 \(gcn.0\).*C=32.*4 \* groups = 64'):
+        _recognizer(dict(groups=16))
+    with pytest.raises(SeamNotFoundError, match=r'STGCN: no block with both a `.spatial`'):
+        _recognizer(dict(groups=8, seam=dict(gcn='spatial', tcn='temporal')))
+    with pytest.raises(ValueError, match='unknown mode'):
+        _recognizer(dict(groups=8, mode='sideways'))
+
+
+def test_works_on_aagcn_blocks():
+    model = _recognizer(dict(groups=8), backbone=dict(
+        type='AAGCN', graph_cfg=dict(layout='nturgb+d', mode='spatial'), base_channels=32,
+        num_stages=4, inflate_stages=[3], down_stages=[3]))
+    x, samples = _batch()
+    assert {'loss_con', 'loss_red'} <= set(model(x, samples, mode='loss'))
+
+
+def test_deepcopy_keeps_the_taps_pointing_at_the_copy():
+    import copy
+    model = _recognizer(dict(groups=8))
+    clone = copy.deepcopy(model)
+    with torch.no_grad():
+        for p in clone.plugins.parameters():
+            p.add_(1.0)
+    x, _ = _batch()
+    model.eval(), clone.eval()
+    with torch.no_grad():
+        assert not torch.equal(model(x, mode='tensor'), clone(x, mode='tensor'))
+        # the original is unaffected by the clone's heads
+        ref = copy.deepcopy(model)
+        assert torch.equal(model(x, mode='tensor'), ref(x, mode='tensor'))
