@@ -63,6 +63,22 @@ def test_fast_path_equals_plain_spec(C, G, train):
         torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-9, atol=1e-9, msg=name)
 
 
+@pytest.mark.parametrize('C,G,train', [(64, 8, False), (64, 8, True), (96, 4, False),
+                                       (48, 3, False)])
+def test_no_grad_path_equals_plain_spec(C, G, train):
+    """Inference writes each branch straight into its output slot; same numbers."""
+    head = randomise(SFHead(C, G)).double().train(train)
+    ref_head = randomise(SFHead(C, G)).double().train(train)
+    x = torch.randn(2, C, 9, 6, dtype=torch.double)
+    with torch.no_grad():
+        out = head(x)
+        ref = plain_sf_head(ref_head, x)
+    torch.testing.assert_close(out, ref, rtol=1e-10, atol=1e-10)
+    if train:  # BatchNorm running statistics advance identically
+        for a, b in zip(head.buffers(), ref_head.buffers()):
+            torch.testing.assert_close(a, b)
+
+
 def test_forward_shape_and_branch_features():
     head = SFHead(64, 8)
     x = torch.randn(4, 64, 10, 25)
