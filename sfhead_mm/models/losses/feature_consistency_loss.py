@@ -6,7 +6,7 @@ import torch
 import torch.nn as nn
 
 from mmaction.registry import MODELS
-from .similarity import flatten_rows, no_autocast, paired_distance
+from .similarity import distance_from_cos, flatten_rows, no_autocast, unit_rows
 
 
 @MODELS.register_module()
@@ -41,20 +41,27 @@ class FeatureConsistencyLoss(nn.Module):
         """
         if len(feats) == 0:
             raise ValueError('FeatureConsistencyLoss needs at least one original feature')
-        e_m = math.exp(self.m)
         with no_autocast(f_a):
-            a = flatten_rows(f_a)
-            total = a.new_zeros(())
+            a = unit_rows(flatten_rows(f_a))
+            cos = []
             for f in feats:
                 if f.shape != f_a.shape:
                     raise ValueError(f'feature {tuple(f.shape)} differs from f_a '
                                      f'{tuple(f_a.shape)}')
-                d = paired_distance(a, flatten_rows(f), self.alpha)
-                margin = torch.log(e_m + (1.0 - e_m) * d)
-                active = torch.minimum(d, 1.0 - d) > self.eps
-                # clamp inside the log so the masked-out branch has a finite gradient too
-                safe_d = torch.where(active, d, torch.ones_like(d))
-                phi = torch.where(active, (1.0 - safe_d).pow(self.gamma) * torch.log(safe_d),
-                                  torch.zeros_like(d))
-                total = total + (margin + phi).mean()
+                cos.append((a * unit_rows(flatten_rows(f))).sum(1))
+            return self.from_cos(cos)
+
+    def from_cos(self, cos: Sequence[torch.Tensor]) -> torch.Tensor:
+        """The loss from ``cos(f_a_i, F_i)``, one (N,) float32 tensor per original feature F."""
+        e_m = math.exp(self.m)
+        total = 0.
+        for c in cos:
+            d = distance_from_cos(c, self.alpha)
+            margin = torch.log(e_m + (1.0 - e_m) * d)
+            active = torch.minimum(d, 1.0 - d) > self.eps
+            # clamp inside the log so the masked-out branch has a finite gradient too
+            safe_d = torch.where(active, d, torch.ones_like(d))
+            phi = torch.where(active, (1.0 - safe_d).pow(self.gamma) * torch.log(safe_d),
+                              torch.zeros_like(d))
+            total = total + (margin + phi).mean()
         return self.loss_weight * total

@@ -4,7 +4,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmaction.registry import MODELS
-from .similarity import flatten_rows, no_autocast, pairwise_distance
+from .similarity import distance_from_cos, flatten_rows, no_autocast, unit_rows
 
 
 @MODELS.register_module()
@@ -47,7 +47,11 @@ class FeatureRedundancyLoss(nn.Module):
             raise ValueError(f'f_s {tuple(f_s.shape)} and f_t {tuple(f_t.shape)} differ')
         with no_autocast(f_s):
             s, t = flatten_rows(f_s), flatten_rows(f_t)
-            logits = self.m * pairwise_distance(s, t, self.alpha) / self.tau  # [i, j] = d(s_i, t_j)
-            target = torch.arange(s.shape[0], device=s.device)
-            loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target))
+            return self.from_cos(unit_rows(s) @ unit_rows(t).t())
+
+    def from_cos(self, cos: torch.Tensor) -> torch.Tensor:
+        """The loss from the (N, N) matrix ``cos[i, j] = cos(f_s[i], f_t[j])`` (float32)."""
+        logits = self.m * distance_from_cos(cos, self.alpha) / self.tau
+        target = torch.arange(cos.shape[0], device=cos.device)
+        loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target))
         return self.loss_weight * loss

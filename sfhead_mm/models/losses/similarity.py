@@ -39,12 +39,10 @@ def distance_from_cos(cos: torch.Tensor, alpha: float) -> torch.Tensor:
     return 1.0 - torch.exp(-alpha * (cos + 1.0))
 
 
-def paired_distance(u: torch.Tensor, v: torch.Tensor, alpha: float) -> torch.Tensor:
-    """d(u_i, v_i) for rows of (N, D) float32 inputs -> (N,)."""
-    return distance_from_cos((unit_rows(u) * unit_rows(v)).sum(1), alpha)
+def cos_from_products(dot: torch.Tensor, sq_u: torch.Tensor, sq_v: torch.Tensor) -> torch.Tensor:
+    """Cosine from an inner product and the squared norms, with the same epsilon as above.
 
-
-def pairwise_distance(u: torch.Tensor, v: torch.Tensor, alpha: float) -> torch.Tensor:
-    """d(u_i, v_j) for rows of (N, D) float32 inputs -> (N, N)."""
-    return distance_from_cos(unit_rows(u) @ unit_rows(v).t(), alpha)
-
+    ``dot`` may be (N,) with ``sq_u``, ``sq_v`` (N,), or (N, N) with ``sq_u`` (N, 1) and
+    ``sq_v`` (1, N).
+    """
+    return dot * torch.rsqrt(sq_u + NORM_EPS) * torch.rsqrt(sq_v + NORM_EPS)

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
+from .sf_head_function import DOT_ORDER, SQ_ORDER, SFHeadFunction, channel_moments
 
 BRANCHES = ('f_t', 'f_s', 'f_c', 'f_o', 'f_r')
 
@@ -120,7 +121,7 @@ class SFHead(BaseModule):
 
     def _spatial(self, x3: torch.Tensor) -> torch.Tensor:
         """``x3 * sigmoid(sw * GN(x3) + sb)`` with GN folded into one affine per channel."""
-        var, mean = torch.var_mean(x3, dim=(2, 3), keepdim=True, unbiased=False)
+        var, mean = channel_moments(x3, (2, 3))
         gn = self.gn
         scale = gn.weight.view(1, -1, 1, 1) * torch.rsqrt(var + gn.eps)
         a = self.sweight * scale
@@ -171,14 +172,57 @@ class SFHead(BaseModule):
             ``shuffle(ungroup(cat([f_t, f_s, f_r, f_o])))``; with ``return_feats`` also the
             dict of branch features.
         """
-        if not return_feats and self.groups % 2 == 0 and not (
-                torch.is_grad_enabled() and (x.requires_grad or self.eta.requires_grad)):
+        if not return_feats and self.groups % 2 == 0:
+            if torch.is_grad_enabled() and (x.requires_grad or self.eta.requires_grad):
+                return self._forward_train(x)
             return self._forward_no_grad(x)
         feats = self.branches(x)
         B, _, T, V = x.shape
         out = self._shuffled_concat(
             (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
         return (out, feats) if return_feats else out
+
+    def _forward_train(self, x: torch.Tensor, with_stats: bool = False):
+        """Training path: one autograd Function with a hand-derived backward."""
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f'SFHead built for {self.in_channels} channels got {x.shape[1]}')
+        gates = (self.gate_cv, self.gate_tc, self.gate_tv)
+        gate_params = [p for g in gates for p in (g.conv.weight, g.bn.weight, g.bn.bias)]
+        return SFHeadFunction.apply(x, self.cweight, self.cbias, self.sweight, self.sbias,
+                                    self.gn.weight, self.gn.bias, self.eta, *gate_params, self,
+                                    with_stats)
+
+    def forward_with_stats(self, x: torch.Tensor) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """The output and the inner products the losses need, per backbone row.
+
+        This is what :class:`SFHeadPlugin` uses in training: F-CL and F-RL only need, for each
+        sample, norms and inner products of the branch features, so the features themselves
+        are never copied out of the output tensor.
+
+        Args:
+            x (torch.Tensor): (B, C, T, V).
+
+        Returns:
+            tuple: ``out`` (B, C, T, V) and a dict with ``sq`` (B, 5): squared norms of
+            ``f_t, f_s, f_c, f_o, f_r``; ``dot`` (B, 4): ``f_r . f_t, f_s, f_c, f_o``;
+            ``cross`` (B, B): ``f_s[i] . f_t[j]``.
+        """
+        if self.groups % 2:
+            feats = self.branches(x)
+            B, _, T, V = x.shape
+            out = self._shuffled_concat(
+                (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
+            return out, self.stats_from_feats(feats, B)
+        out, sq, dot, cross = self._forward_train(x, with_stats=True)
+        return out, dict(sq=sq, dot=dot, cross=cross)
+
+    @staticmethod
+    def stats_from_feats(feats: Dict[str, torch.Tensor], rows: int) -> Dict[str, torch.Tensor]:
+        """The statistics of :meth:`forward_with_stats` from branch features (plain autograd)."""
+        flat = {k: v.reshape(rows, -1) for k, v in feats.items()}
+        sq = torch.stack([flat[k].square().sum(1) for k in SQ_ORDER], 1)
+        dot = torch.stack([(flat['f_r'] * flat[k]).sum(1) for k in DOT_ORDER], 1)
+        return dict(sq=sq, dot=dot, cross=flat['f_s'] @ flat['f_t'].t())
 
     def _forward_no_grad(self, x: torch.Tensor) -> torch.Tensor:
         """Inference path: every branch is computed straight into its shuffled output slot.
@@ -202,7 +246,7 @@ class SFHead(BaseModule):
                              + per_channel(self.cbias))
         torch.mul(x1, gate, out=f_t)
 
-        var, mean = torch.var_mean(x3, dim=(4, 5), keepdim=True, unbiased=False)
+        var, mean = channel_moments(x3, (4, 5))
         gn, sw = self.gn, per_channel(self.sweight)
         scale = per_channel(gn.weight) * torch.rsqrt(var + gn.eps)
         torch.addcmul(sw * (per_channel(gn.bias) - mean * scale) + per_channel(self.sbias),

@@ -7,7 +7,9 @@ import torch.nn as nn
 from mmaction.registry import MODELS
 from .base import BackbonePlugin, LossContext
 from .insertion import output_channels
+from ..losses.similarity import cos_from_products, no_autocast
 from .sf_head import SFHead
+from .sf_head_function import DOT_ORDER, SQ_ORDER
 
 MODES = ('inline', 'auxiliary')
 
@@ -63,22 +65,32 @@ class SFHeadPlugin(BackbonePlugin):
 
     def on_tap(self, index: int, output: torch.Tensor, capturing: bool):
         head = self.heads[index]
+        if capturing:  # training loss forward: the output and the losses' inner products
+            out, stats = head.forward_with_stats(output)
+            return (out if self.mode == 'inline' else None), stats
         if self.mode == 'inline':
-            if capturing:
-                out, feats = head(output, return_feats=True)
-                return out, feats
             return head(output), None
-        if capturing:  # auxiliary: losses only, the backbone continues with its own output
-            return None, head.branches(output)
-        return None, None
+        return None, None  # auxiliary: inference is the bare backbone
 
     def loss(self, ctx: LossContext) -> Dict[str, torch.Tensor]:
-        """Mean of F-CL and of F-RL over the heads, each weighted by its lambda."""
-        n = ctx.batch_size
+        """Mean of F-CL and of F-RL over the heads, each weighted by its lambda.
+
+        A sample's feature is its whole map over persons and groups, so the per-row inner
+        products of the heads are summed over the M rows of each sample (and F-RL's cross
+        products over matching person rows), then turned into cosines.
+        """
+        n, m = ctx.batch_size, ctx.num_person
         con, red = [], []
         for rec in self.pop_records():
-            rows = {k: v.reshape(n, -1) for k, v in rec.items()}
-            red.append(self.loss_red(rows['f_s'], rows['f_t']))
-            con.append(self.loss_con(rows['f_r'],
-                                     [rows['f_c'], rows['f_s'], rows['f_t'], rows['f_o']]))
+            with no_autocast(rec['sq']):
+                sq = rec['sq'].float().view(n, m, -1).sum(1)
+                dot = rec['dot'].float().view(n, m, -1).sum(1)
+                cross = rec['cross'].float().view(n, m, n, m).diagonal(dim1=1, dim2=3).sum(-1)
+                sq_r = sq[:, SQ_ORDER.index('f_r')]
+                cos_fcl = [cos_from_products(dot[:, k], sq_r, sq[:, SQ_ORDER.index(name)])
+                           for k, name in enumerate(DOT_ORDER)]
+                sq_s = sq[:, SQ_ORDER.index('f_s'), None]
+                sq_t = sq[None, :, SQ_ORDER.index('f_t')]
+                con.append(self.loss_con.from_cos(cos_fcl))
+                red.append(self.loss_red.from_cos(cos_from_products(cross, sq_s, sq_t)))
         return dict(loss_con=torch.stack(con).mean(), loss_red=torch.stack(red).mean())

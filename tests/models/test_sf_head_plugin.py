@@ -1,0 +1,67 @@
+"""The plugin's fused loss path equals the losses computed from the branch features."""
+import pytest
+import torch
+
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+
+
+def _model(mode, groups=8):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='SFRecognizerGCN', sf_head=dict(groups=groups, mode=mode),
+        backbone=dict(type='STGCN', graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
+                      base_channels=32, num_stages=3, inflate_stages=[3], down_stages=[3]),
+        cls_head=dict(type='GCNHead', num_classes=4, in_channels=64)))
+    with torch.no_grad():  # move the heads off the spec's degenerate initial values
+        for p in model.plugins.parameters():
+            p.add_(torch.randn_like(p) * 0.3)
+    return model.double()
+
+
+def _reference_losses(model, x, samples):
+    """F-CL / F-RL from the features of the plain autograd path and the public loss classes."""
+    plugin = model.plugins[0]
+    feats = []
+
+    def tap(index, output, capturing):
+        out, f = plugin.heads[index](output, return_feats=True)
+        feats.append(f)
+        return (out if plugin.mode == 'inline' else None), None
+
+    plugin.on_tap = tap
+    backbone_out, _ = model.extract_feat(x)
+    scores = model.cls_head(backbone_out)
+    loss_cls = model.cls_head.loss_by_feat(scores, samples)['loss_cls']
+    n = x.shape[0]
+    con = torch.stack([plugin.loss_con(f['f_r'].reshape(n, -1),
+                                       [f[k].reshape(n, -1) for k in ('f_c', 'f_s', 'f_t', 'f_o')])
+                       for f in feats]).mean()
+    red = torch.stack([plugin.loss_red(f['f_s'].reshape(n, -1), f['f_t'].reshape(n, -1))
+                       for f in feats]).mean()
+    return dict(loss_cls=loss_cls, loss_con=con, loss_red=red)
+
+
+@pytest.mark.parametrize('mode', ['inline', 'auxiliary'])
+@pytest.mark.parametrize('groups', [8, 2])
+def test_fused_losses_and_gradients_equal_the_feature_path(mode, groups):
+    torch.manual_seed(3)
+    x = torch.randn(3, 1, 2, 10, 25, 3, dtype=torch.double)
+    x[1, :, 1] = 0  # a sample with one person absent, as in real data
+    samples = [ActionDataSample().set_gt_label(i % 4) for i in range(3)]
+
+    fused, ref = _model(mode, groups), _model(mode, groups)
+    ref.load_state_dict(fused.state_dict())
+    fused_losses = fused(x, samples, mode='loss')
+    ref_losses = _reference_losses(ref, x, samples)
+    for key in ('loss_cls', 'loss_con', 'loss_red'):
+        torch.testing.assert_close(fused_losses[key].double(), ref_losses[key].double(),
+                                   rtol=1e-6, atol=1e-9, msg=key)
+    total = lambda d: d['loss_cls'] + d['loss_con'] + d['loss_red']  # noqa: E731
+    total(fused_losses).backward()
+    total(ref_losses).backward()
+    for (name, p), p_ref in zip(fused.named_parameters(), ref.parameters()):
+        if p_ref.grad is None:
+            assert p.grad is None or not p.grad.any(), name
+            continue
+        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-5, atol=1e-8, msg=name)
