@@ -77,9 +77,25 @@ def main(argv=None):
     print(f'top-1 accuracy:      {100 * metrics["acc/top1"]:6.2f} %  '
           f'(chance: {100 / len(synthetic.CLASSES):.1f} %)')
     print(f'mean-class accuracy: {100 * metrics["acc/mean1"]:6.2f} %')
-    for key in sorted(k for k in metrics if k.startswith('ambiguous/')):
-        print(f'{key}: {metrics[key]}')
+    print_pairs(metrics)
     print(f'checkpoints and logs: {args.work_dir}')
+
+
+def print_pairs(metrics):
+    """The look-alike pairs' report of AmbiguousGroupMetric (keys ``ambiguous/...``)."""
+    amb = {k[len('ambiguous/'):]: v for k, v in metrics.items() if k.startswith('ambiguous/')}
+    if not amb:
+        return
+    pct = lambda key: f'{100 * amb[key]:6.2f} %' if key in amb else ' absent '  # noqa: E731
+    print(f'look-alike pairs:    {pct("group_mean")}  (mean over pairs; top-1 on their '
+          f'samples {pct("top1").strip()}, mistaken for the pair partner '
+          f'{pct("confusion").strip()})')
+    groups = [k[:-len('/acc')] for k in amb if k.endswith('/acc') and k.count('/') == 1]
+    for g in groups:
+        members = ', '.join(f'{k[len(g) + 5:].replace("_", " ")} {100 * v:.1f} %'
+                            for k, v in amb.items() if k.startswith(f'{g}/acc_'))
+        print(f'  {g.replace("_", " "):<20} {pct(g + "/acc")}  (mistaken for the partner '
+              f'{pct(g + "/confusion").strip()})  {members}')
 
 
 if __name__ == '__main__':

@@ -37,6 +37,10 @@ val_dataloader = dict(
     batch_size=16, num_workers=0, persistent_workers=False,
     dataset=dict(ann_file=ann_file, pipeline=val_pipeline, split='val'))
 test_dataloader = val_dataloader
+# Top-1 plus the look-alike pairs' report (AccMetric first: save_best='auto' uses its key).
+val_evaluator = [dict(type='AccMetric'),
+                 dict(type='AmbiguousGroupMetric', groups='synthetic', per_class_scalars=True)]
+test_evaluator = val_evaluator
 
 train_cfg = dict(max_epochs=12, val_interval=4)
 param_scheduler = [
