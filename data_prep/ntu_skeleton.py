@@ -1,0 +1,328 @@
+"""Read one raw NTU RGB+D ``.skeleton`` file (Kinect v2 text) into per-body joint arrays.
+
+File layout (one value per line unless said)::
+
+    T                                  number of frames
+    per frame:  B                      number of bodies in this frame
+      per body: bodyID + 9 values      10 fields: tracking id, clipped edges, hand states, ...
+                J                      number of joints (25)
+                J lines of 12 values   x y z depthX depthY colorX colorY orientW..Z trackingState
+
+Speed: the common converters call ``float()`` on every one of the 12 values of every joint line
+and build a dict per joint. Here the file is split once (in C) into a stream of number tokens and
+walked by its own counts: only the frame and body headers are read in Python, x, y, z of every
+joint are picked with strided slices and converted in one numpy call; the 9 other joint fields
+are only checked for non-numeric bytes (one ``bytes.translate`` over the file). Anything that does
+not fit on this fast path goes to an exact line-by-line parser that gives the same arrays or
+raises :class:`SampleError` with the line number.
+"""
+import os.path as osp
+from dataclasses import dataclass
+from typing import Dict, List
+
+import numpy as np
+
+from .errors import SampleError
+
+JOINT_FIELDS = 12
+BODY_FIELDS = 10
+MAX_BODIES = 6  # Kinect v2 tracks up to six people
+# Every byte a valid file can hold: digits, sign, decimal point, exponent, whitespace.
+_NUMERIC_BYTES = b'0123456789.-+eE \t\r\n'
+
+
+@dataclass
+class RawBody:
+    """One tracked body.
+
+    Args:
+        body_id (str): Kinect tracking id (kept as text: the 17-digit ids do not fit a float).
+        frames (np.ndarray): ``(F,)`` 0-based indices of the file's frames it appears in.
+        joints (np.ndarray): ``(F, V, 3)`` float32 camera-space x, y, z in metres.
+    """
+
+    body_id: str
+    frames: np.ndarray
+    joints: np.ndarray
+
+
+@dataclass
+class RawSkeleton:
+    """Everything a ``.skeleton`` file says about its bodies.
+
+    Args:
+        path (str): Source file.
+        num_frames (int): Frames declared in the header (``T``), empty ones included.
+        bodies_per_frame (np.ndarray): ``(T,)`` number of bodies in each frame.
+        bodies (list[RawBody]): Bodies in order of first appearance.
+    """
+
+    path: str
+    num_frames: int
+    bodies_per_frame: np.ndarray
+    bodies: List[RawBody]
+
+
+def _bad(path: str, line_index: int, message: str) -> SampleError:
+    return SampleError(path, message, line=line_index + 1)
+
+
+def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25) -> RawSkeleton:
+    """Parse the content of a ``.skeleton`` file.
+
+    A fast path reads the file as one stream of numbers; anything unexpected on it (a count
+    that does not fit, a non-number, a value out of range) hands the file to the exact,
+    line-by-line :func:`parse_skeleton_lines`, which either gives the same result or raises the
+    error with its line number. Both paths give identical arrays on valid files.
+
+    Args:
+        raw (bytes): File content.
+        path (str): Name used in error messages.
+        num_joints (int): Joints per body the file must declare (25 for Kinect v2).
+
+    Returns:
+        RawSkeleton: Bodies with their frames and joint positions.
+
+    Raises:
+        SampleError: Wrong counts, truncation, non-numeric fields, NaN/inf, zero frames or no
+            body at all; the message names the line.
+    """
+    if raw.translate(None, _NUMERIC_BYTES):
+        return parse_skeleton_lines(raw, path, num_joints)
+    try:
+        fast = _parse_token_stream(raw, num_joints)
+    except (ValueError, IndexError):
+        fast = None
+    if fast is None:
+        return parse_skeleton_lines(raw, path, num_joints)
+    num_frames, per_frame, record_ids, record_frames, joints = fast
+    bodies = _group_bodies(record_ids, record_frames, joints)
+    if any(len(b.frames) > 1 and not np.all(np.diff(b.frames) > 0) for b in bodies):
+        # A tracking id twice in one frame: let the exact parser name the line.
+        return parse_skeleton_lines(raw, path, num_joints)
+    return RawSkeleton(path, num_frames, per_frame, bodies)
+
+
+def _parse_token_stream(raw: bytes, num_joints: int):
+    """Fast path: the file as whitespace-separated tokens, walked by its own counts.
+
+    Only the frame/body headers are read in Python; x, y, z of every joint are taken with
+    strided slices (every 12th token) and converted in one numpy call. Returns None when
+    anything does not fit, so the caller falls back to the exact line parser.
+    """
+    tokens = raw.split()
+    n_tokens = len(tokens)
+    num_frames = int(tokens[0])
+    if num_frames <= 0:
+        return None
+    per_frame = [0] * num_frames
+    record_ids, record_frames = [], []
+    xs, ys, zs = [], [], []
+    stride = JOINT_FIELDS
+    o = 1
+    for f in range(num_frames):
+        n_bodies = int(tokens[o])
+        # Kinect v2 tracks at most 6 bodies; a larger "count" means the stream is misaligned.
+        if not 0 <= n_bodies <= MAX_BODIES:
+            return None
+        per_frame[f] = n_bodies
+        o += 1
+        for _ in range(n_bodies):
+            body_id = tokens[o]
+            if not body_id.isdigit() or int(tokens[o + BODY_FIELDS]) != num_joints:
+                return None
+            s = o + BODY_FIELDS + 1
+            e = s + stride * num_joints
+            if e > n_tokens:
+                return None
+            xs += tokens[s:e:stride]
+            ys += tokens[s + 1:e:stride]
+            zs += tokens[s + 2:e:stride]
+            record_ids.append(body_id)
+            record_frames.append(f)
+            o = e
+    if o != n_tokens or not record_ids:
+        return None
+    n = len(xs)
+    xyz = np.array(xs + ys + zs, dtype=np.float64)
+    if not np.isfinite(xyz).all():
+        return None
+    joints = xyz.reshape(3, n).T.astype(np.float32).reshape(len(record_ids), num_joints, 3)
+    return num_frames, np.asarray(per_frame, dtype=np.int64), record_ids, record_frames, joints
+
+
+def _count(lines: List[bytes], i: int, path: str, what: str) -> int:
+    """Integer on line ``i`` (0-based), with a clear error for truncation or garbage."""
+    if i >= len(lines) or not any(ln.strip() for ln in lines[i:]):
+        raise _bad(path, min(i, len(lines) - 1), f'file ends early (truncated?): expected {what}')
+    text = lines[i].strip()
+    try:
+        value = int(text)
+    except ValueError:
+        shown = text[:60].decode(errors='replace')
+        raise _bad(path, i, f'expected {what} (one integer), got {shown!r}') from None
+    if value < 0:
+        raise _bad(path, i, f'{what} is negative ({value})')
+    return value
+
+
+def _number(token: bytes, path: str, i: int) -> float:
+    text = token.decode(errors='replace')
+    try:
+        value = float(text)
+    except ValueError:
+        raise _bad(path, i, f'non-numeric value {text[:40]!r}') from None
+    if value != value:
+        raise _bad(path, i, f'NaN value {text!r}')
+    if value in (float('inf'), float('-inf')):
+        raise _bad(path, i, f'value out of range {text!r}')
+    return value
+
+
+def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
+                         num_joints: int = 25) -> RawSkeleton:
+    """Exact line-by-line parser: slow, used for files the fast path cannot take.
+
+    It accepts any whitespace between fields and checks every line: counts, field numbers,
+    numbers (x, y, z parsed; the other fields must look numeric), NaN and inf. The first
+    problem is raised as :class:`SampleError` with its 1-based line number.
+
+    Args and returns as :func:`parse_skeleton_bytes`.
+    """
+    lines = raw.split(b'\n')
+    num_frames = _count(lines, 0, path, 'the number of frames')
+    if num_frames == 0:
+        raise _bad(path, 0, 'zero frames')
+    per_frame = np.zeros(num_frames, dtype=np.int64)
+    record_ids: List[bytes] = []
+    record_frames: List[int] = []
+    values: List[List[float]] = []
+    i = 1
+    for f in range(num_frames):
+        where = f'frame {f + 1}/{num_frames}'
+        n_bodies = _count(lines, i, path, f'the number of bodies of {where}')
+        per_frame[f] = n_bodies
+        i += 1
+        seen = set()
+        for b in range(n_bodies):
+            if i >= len(lines) or not lines[i].strip():
+                raise _bad(path, min(i, len(lines) - 1),
+                           f'file ends early (truncated?): expected body {b + 1} of {where}')
+            header = lines[i].split()
+            if len(header) != BODY_FIELDS:
+                raise _bad(path, i, f'body header of {where} has {len(header)} values, '
+                                    f'expected {BODY_FIELDS} (bodyID clippedEdges ... '
+                                    f'trackingState)')
+            for token in header[1:]:
+                _number(token, path, i)
+            if not header[0].isdigit():
+                raise _bad(path, i, f'body id {header[0][:40].decode(errors="replace")!r} '
+                                    f'is not an integer')
+            if header[0] in seen:
+                raise _bad(path, i, f'body {header[0].decode()} appears twice in {where}')
+            seen.add(header[0])
+            n_joints = _count(lines, i + 1, path, f'the number of joints of body {b + 1} '
+                                                  f'in {where}')
+            if n_joints != num_joints:
+                raise _bad(path, i + 1, f'body has {n_joints} joints, expected {num_joints}')
+            i += 2
+            for j in range(n_joints):
+                if i >= len(lines) or not any(ln.strip() for ln in lines[i:]):
+                    raise _bad(path, min(i, len(lines) - 1),
+                               f'file ends early (truncated?) at joint {j + 1} of body {b + 1} '
+                               f'in {where}')
+                fields = lines[i].split()
+                if len(fields) != JOINT_FIELDS:
+                    raise _bad(path, i, f'joint line has {len(fields)} values, expected '
+                                        f'{JOINT_FIELDS} (x y z depthX depthY colorX colorY '
+                                        f'orientationW/X/Y/Z trackingState)')
+                parsed = [_number(token, path, i) for token in fields]
+                values.append(parsed[:3])
+                i += 1
+            record_ids.append(header[0])
+            record_frames.append(f)
+    for j in range(i, len(lines)):
+        if lines[j].strip():
+            raise _bad(path, j, f'unexpected data after the {num_frames} declared frames '
+                                f'(wrong frame or body count?)')
+    if not record_ids:
+        raise _bad(path, 0, f'no body in any of the {num_frames} frames')
+    joints = np.asarray(values, dtype=np.float64).astype(np.float32)
+    joints = joints.reshape(len(record_ids), num_joints, 3)
+    return RawSkeleton(path, num_frames, per_frame,
+                       _group_bodies(record_ids, record_frames, joints))
+
+
+def _group_bodies(record_ids, record_frames, joints) -> List[RawBody]:
+    """Records (one per body per frame) -> one :class:`RawBody` per tracking id."""
+    index: Dict[bytes, List[int]] = {}
+    for r, body_id in enumerate(record_ids):
+        index.setdefault(body_id, []).append(r)
+    frames = np.asarray(record_frames, dtype=np.int64)
+    return [RawBody(body_id.decode(), frames[rows], joints[rows])
+            for body_id, rows in index.items()]
+
+
+def read_skeleton(path: str, num_joints: int = 25) -> RawSkeleton:
+    """Read and parse a ``.skeleton`` file (see :func:`parse_skeleton_bytes`)."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    return parse_skeleton_bytes(raw, path, num_joints)
+
+
+def read_skeleton_npy(path: str, num_joints: int = 25) -> RawSkeleton:
+    """Read the dict that the dataset authors' ``txt2npy.py`` writes (``*.skeleton.npy``).
+
+    It holds ``skel_body{k}`` arrays ``(T, 25, 3)`` with zeros where body ``k`` is absent, and
+    ``nbodys``. It has no tracking ids: body ``k`` is the ``k``-th body listed in each frame,
+    so the clean-up sees body slots, not tracked people.
+
+    Args:
+        path (str): The ``.npy`` file.
+        num_joints (int): Expected joints per body.
+
+    Returns:
+        RawSkeleton: One body per non-empty ``skel_body{k}`` slot.
+    """
+    try:
+        data = np.load(path, allow_pickle=True)
+        data = data.item() if data.dtype == object and data.shape == () else data
+    except Exception as err:
+        raise SampleError(path, f'cannot load as a txt2npy dict: {err}') from None
+    if not isinstance(data, dict):
+        raise SampleError(path, f'expected the txt2npy dict (skel_body0, nbodys, ...), got '
+                                f'{type(data).__name__}')
+    keys = sorted((k for k in data if k.startswith('skel_body')), key=lambda k: int(k[9:]))
+    if not keys:
+        raise SampleError(path, 'no skel_body0.. arrays in the txt2npy dict')
+    bodies = []
+    num_frames = None
+    for k in keys:
+        arr = np.asarray(data[k])
+        if arr.ndim != 3 or arr.shape[1:] != (num_joints, 3):
+            raise SampleError(path, f'{k} has shape {arr.shape}, expected (T, {num_joints}, 3)')
+        if num_frames is None:
+            num_frames = arr.shape[0]
+        elif arr.shape[0] != num_frames:
+            raise SampleError(path, f'{k} has {arr.shape[0]} frames, {keys[0]} has '
+                                    f'{num_frames}')
+        if not np.isfinite(arr).all():
+            raise SampleError(path, f'{k} holds NaN or inf values')
+        present = np.flatnonzero(np.any(arr != 0, axis=(1, 2)))
+        if len(present):
+            bodies.append(RawBody(k, present, arr[present].astype(np.float32)))
+    if not num_frames:
+        raise SampleError(path, 'zero frames')
+    if not bodies:
+        raise SampleError(path, f'no body in any of the {num_frames} frames')
+    per_frame = np.zeros(num_frames, dtype=np.int64)
+    for body in bodies:
+        per_frame[body.frames] += 1
+    return RawSkeleton(path, int(num_frames), per_frame, bodies)
+
+
+def read_any(path: str, num_joints: int = 25) -> RawSkeleton:
+    """``.npy`` files through :func:`read_skeleton_npy`, everything else as text."""
+    if osp.splitext(path)[1] == '.npy':
+        return read_skeleton_npy(path, num_joints)
+    return read_skeleton(path, num_joints)
