@@ -1,0 +1,6 @@
+# HD-GCN, NTU RGB+D 60 X-View, 3D joints: another data layer and its 60 classes.
+_base_ = [
+    '../_base_/models/hdgcn.py', '../_base_/datasets/ntu60_xview_3d.py',
+    '../_base_/schedules/sfhead_90e.py', '../_base_/default_runtime.py'
+]
+model = dict(cls_head=dict(num_classes=60))
