@@ -38,6 +38,8 @@ def build_cfg(work_dir: str, ann_file: str, epochs: int, baseline: bool):
     if epochs is not None:
         cfg.train_cfg.max_epochs = epochs
         cfg.train_cfg.val_interval = epochs
+        if epochs < 2:
+            raise SystemExit('--epochs must be >= 2 (one warm-up epoch, then cosine decay)')
         for sched in cfg.param_scheduler:
             if sched.type == 'CosineAnnealingLR':
                 sched.T_max, sched.end = epochs - 1, epochs

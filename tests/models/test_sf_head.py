@@ -209,3 +209,26 @@ def test_deepcopy_keeps_the_taps_pointing_at_the_copy():
         # the original is unaffected by the clone's heads
         ref = copy.deepcopy(model)
         assert torch.equal(model(x, mode='tensor'), ref(x, mode='tensor'))
+
+
+@pytest.mark.parametrize('stats', [False, True])
+def test_fused_paths_under_bf16_autocast(stats):
+    """Half-precision features (autocast) meet float32 head parameters."""
+    head = randomise(SFHead(32, 4))
+    conv = nn.Conv2d(3, 32, 1)
+    x = torch.randn(2, 3, 6, 5)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        feats = conv(x)
+        assert feats.dtype == torch.bfloat16
+        if stats:
+            out, st = head.forward_with_stats(feats)
+            loss = out.float().square().mean() + sum(v.sum() for v in st.values()) * 1e-3
+        else:
+            out = head(feats)
+            loss = out.float().square().mean()
+        with torch.no_grad():
+            inference = head(feats)
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(inference).all()
+    assert torch.isfinite(conv.weight.grad).all() and conv.weight.grad.abs().sum() > 0
+    assert all(torch.isfinite(p.grad).all() for p in head.parameters() if p.grad is not None)

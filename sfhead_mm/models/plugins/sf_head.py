@@ -17,6 +17,7 @@ than a literal transcription, because the head sits on the hot path of every blo
 
 ``tests/models/test_sf_head.py`` checks that this equals a plain transcription of the spec.
 """
+import contextlib
 from typing import Dict, Tuple, Union
 
 import torch
@@ -172,15 +173,36 @@ class SFHead(BaseModule):
             ``shuffle(ungroup(cat([f_t, f_s, f_r, f_o])))``; with ``return_feats`` also the
             dict of branch features.
         """
-        if not return_feats and self.groups % 2 == 0:
-            if torch.is_grad_enabled() and (x.requires_grad or self.eta.requires_grad):
-                return self._forward_train(x)
-            return self._forward_no_grad(x)
+        if not return_feats and self._fused():
+            with self._param_precision(x) as x:
+                if torch.is_grad_enabled() and (x.requires_grad or self.eta.requires_grad):
+                    return self._forward_train(x)
+                return self._forward_no_grad(x)
         feats = self.branches(x)
         B, _, T, V = x.shape
         out = self._shuffled_concat(
             (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
         return (out, feats) if return_feats else out
+
+    def _fused(self) -> bool:
+        """The fused paths need an even G; tracing (FLOP counters, export) needs plain ops."""
+        return self.groups % 2 == 0 and not torch.jit.is_tracing()
+
+    @contextlib.contextmanager
+    def _param_precision(self, x: torch.Tensor):
+        """Run a fused path in the parameters' dtype with autocast off.
+
+        The fused paths write into preallocated tensors, which needs one dtype throughout;
+        under autocast the features arrive in half precision while the head's parameters are
+        float32. The head is elementwise work, so float32 costs little, and the next layer's
+        autocast casts its output back down.
+        """
+        dtype = self.eta.dtype
+        if torch.is_autocast_enabled(x.device.type):
+            with torch.autocast(device_type=x.device.type, enabled=False):
+                yield x.to(dtype)
+        else:
+            yield x if x.dtype == dtype else x.to(dtype)
 
     def _forward_train(self, x: torch.Tensor, with_stats: bool = False):
         """Training path: one autograd Function with a hand-derived backward."""
@@ -207,13 +229,14 @@ class SFHead(BaseModule):
             ``f_t, f_s, f_c, f_o, f_r``; ``dot`` (B, 4): ``f_r . f_t, f_s, f_c, f_o``;
             ``cross`` (B, B): ``f_s[i] . f_t[j]``.
         """
-        if self.groups % 2:
+        if not self._fused():
             feats = self.branches(x)
             B, _, T, V = x.shape
             out = self._shuffled_concat(
                 (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
             return out, self.stats_from_feats(feats, B)
-        out, sq, dot, cross = self._forward_train(x, with_stats=True)
+        with self._param_precision(x) as x:
+            out, sq, dot, cross = self._forward_train(x, with_stats=True)
         return out, dict(sq=sq, dot=dot, cross=cross)
 
     @staticmethod
