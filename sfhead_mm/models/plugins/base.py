@@ -41,7 +41,9 @@ class BackbonePlugin(BaseModule):
     """A training-time add-on tapped into the blocks of a GCN backbone.
 
     Args:
-        blocks (str | Sequence[int]): ``'all'`` or 0-based block indices. Defaults to 'all'.
+        blocks (str | Sequence[int] | None): ``'all'`` or 0-based block indices; ``None`` for a
+            plugin that taps nothing and works from the :class:`LossContext` alone (e.g. a
+            loss on ``ctx.pooled``). Defaults to 'all'.
         seam (dict): Attribute names of the GCN and TCN units inside a block.
             Defaults to ``dict(gcn='gcn', tcn='tcn')``.
         block_types (Sequence[str], optional): Only blocks of these class names.
@@ -51,6 +53,9 @@ class BackbonePlugin(BaseModule):
 
     #: Whether the plugin changes what the backbone computes at inference.
     affects_inference = False
+    #: Register the taps only while a training loss is being captured, so that no hook runs at
+    #: all outside it (a training-only head then costs nothing at inference, not even a call).
+    taps_while_capturing_only = False
 
     def __init__(self, blocks='all', seam: Optional[dict] = None,
                  block_types: Optional[Sequence[str]] = None, site: str = 'gcn',
@@ -62,25 +67,43 @@ class BackbonePlugin(BaseModule):
         self.site = site
         self.block_names: List[str] = []
         self._handles: list = []
+        self._tap_plan = None  # (blocks, indices): what to tap, kept for lazy registration
         self._capturing = False
         self._records: List[Optional[Dict[str, torch.Tensor]]] = []
 
     # ---------------------------------------------------------------- wiring
-    def attach(self, backbone: nn.Module) -> None:
-        """Find the blocks, build per-block modules, register the taps."""
+    def attach(self, backbone: nn.Module, cls_head: Optional[nn.Module] = None) -> None:
+        """Find the blocks, build per-block modules, register the taps.
+
+        Args:
+            backbone (nn.Module): The recognizer's backbone.
+            cls_head (nn.Module, optional): The recognizer's head, for plugins that size
+                themselves from it (``num_classes``, ``in_channels``); unused here.
+        """
+        if self.block_selection is None:  # a plugin without taps
+            return
         owner = type(self).__name__
         blocks = find_blocks(backbone, self.seam['gcn'], self.seam['tcn'], self.block_types)
         indices = select_blocks(blocks, self.block_selection, owner)
         self.block_names = [blocks[i][0] for i in indices]
         self.build_block_modules([blocks[i] for i in indices])
         self._records = [None] * len(indices)
-        self._handles = attach_taps(blocks, indices, self.site, self.seam['gcn'], self._on_tap)
+        self._tap_plan = (blocks, indices)
+        if not self.taps_while_capturing_only:
+            self._register_taps()
+
+    def _register_taps(self) -> None:
+        if self._tap_plan is not None and not self._handles:
+            blocks, indices = self._tap_plan
+            self._handles = attach_taps(blocks, indices, self.site, self.seam['gcn'],
+                                        self._on_tap)
 
     def detach(self) -> None:
         """Remove the taps (e.g. before exporting the bare backbone)."""
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        self._tap_plan = None
 
     def build_block_modules(self, blocks) -> None:
         """Create per-block submodules; ``blocks`` are the selected ``(name, module)`` pairs."""
@@ -89,9 +112,15 @@ class BackbonePlugin(BaseModule):
     def start_capture(self) -> None:
         self._capturing = True
         self._records = [None] * len(self._records)
+        if self.taps_while_capturing_only:
+            self._register_taps()
 
     def stop_capture(self) -> None:
         self._capturing = False
+        if self.taps_while_capturing_only:
+            for handle in self._handles:
+                handle.remove()
+            self._handles = []
 
     def pop_records(self) -> List[Dict[str, torch.Tensor]]:
         records, self._records = self._records, [None] * len(self._records)

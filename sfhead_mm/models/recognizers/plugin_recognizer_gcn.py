@@ -17,7 +17,8 @@ class PluginRecognizerGCN(RecognizerGCN):
 
     The training loss dict carries ``loss_cls`` and every plugin's own (already weighted) terms
     under their own keys, so the log shows each. ``tensor`` and ``predict`` modes run the
-    backbone with its taps: plugins that do not affect inference leave it untouched.
+    backbone with its taps: plugins that do not affect inference leave it untouched, and those
+    with ``taps_while_capturing_only`` (FR-Head) have no tap outside ``loss`` at all.
 
     Args:
         plugins (Sequence[dict]): Plugin configs, each built from ``MODELS``.
@@ -33,7 +34,7 @@ class PluginRecognizerGCN(RecognizerGCN):
     def add_plugin(self, plugin: BackbonePlugin) -> None:
         if not isinstance(plugin, BackbonePlugin):
             raise TypeError(f'{type(plugin).__name__} is not a BackbonePlugin')
-        plugin.attach(self.backbone)
+        plugin.attach(self.backbone, cls_head=self.cls_head)
         self.plugins.append(plugin)
 
     @contextlib.contextmanager
@@ -55,7 +56,9 @@ class PluginRecognizerGCN(RecognizerGCN):
         """
         with self._capturing():
             feats, loss_kwargs = self.extract_feat(inputs, data_samples=data_samples)
-        cls_scores = self.cls_head(feats, **loss_kwargs)
+        # float32 scores: under bf16 autocast MMAction2's loss_by_feat calls .numpy() on them
+        # (top-k accuracy), which numpy cannot represent; the CE runs in float32 anyway.
+        cls_scores = self.cls_head(feats, **loss_kwargs).float()
         losses = self.cls_head.loss_by_feat(cls_scores, data_samples)
         losses.update(loss_kwargs.get('loss_aux', {}))
         if len(self.plugins):
