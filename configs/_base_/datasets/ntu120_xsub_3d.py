@@ -57,5 +57,7 @@ test_dataloader = dict(
     dataset=dict(type=dataset_type, ann_file=ann_file, pipeline=test_pipeline,
                  split='xsub_val', test_mode=True))
 
-val_evaluator = [dict(type='AccMetric')]
+# The SF-Head paper's 9 look-alike groups (all NTU-60 classes too, so NTU-60 layers keep them).
+val_evaluator = [dict(type='AccMetric'),
+                 dict(type='AmbiguousGroupMetric', groups='ntu120_sfhead9')]
 test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+# BlockGCN + SF-Head (inline, every block, G=8) on NW-UCLA cross-view: the baseline plus one line.
+_base_ = './blockgcn_nwucla.py'
+model = dict(type='SFRecognizerGCN', sf_head=dict(groups=8))
