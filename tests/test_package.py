@@ -6,15 +6,19 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmaction.registry import HOOKS, MODELS
+from mmaction.registry import HOOKS, METRICS, MODELS, TRANSFORMS
 from tests.conftest import REPO
 
 
 def test_import_registers_into_mmaction():
     for name in ('SFHead', 'SFHeadPlugin', 'SFRecognizerGCN', 'PluginRecognizerGCN',
-                 'FeatureRedundancyLoss', 'FeatureConsistencyLoss'):
-        assert MODELS.get(name) is not None, name
+                 'FeatureRedundancyLoss', 'FeatureConsistencyLoss', 'CTRGCN', 'InfoGCN',
+                 'HDGCN', 'BlockGCN', 'InfoGCNHead', 'FRHeadPlugin', 'RDLPlugin',
+                 'LayoutPreNormalize3D', 'ResampleFrames', 'RandomViewTransform3D',
+                 'MinMaxNormalize3D'):
+        assert (MODELS.get(name) or TRANSFORMS.get(name)) is not None, name
     assert HOOKS.get('EpochSeedHook') is not None
+    assert METRICS.get('AmbiguousGroupMetric') is not None
 
 
 def test_compat_fixes_are_in_place():

@@ -30,7 +30,8 @@ def _reference_losses(model, x, samples):
         return (out if plugin.mode == 'inline' else None), None
 
     plugin.on_tap = tap
-    backbone_out, _ = model.extract_feat(x)
+    with model._capturing():  # auxiliary taps exist only while a loss is captured
+        backbone_out, _ = model.extract_feat(x)
     scores = model.cls_head(backbone_out)
     loss_cls = model.cls_head.loss_by_feat(scores, samples)['loss_cls']
     n = x.shape[0]

@@ -43,6 +43,8 @@ class SFHeadPlugin(BackbonePlugin):
         self.groups = groups
         self.mode = mode
         self.affects_inference = mode == 'inline'
+        # auxiliary heads run only inside a training loss: no hook at all at inference
+        self.taps_while_capturing_only = mode == 'auxiliary'
         self.channels = channels
         self.loss_con = MODELS.build(loss_con or dict(type='FeatureConsistencyLoss',
                                                       loss_weight=0.2))
