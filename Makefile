@@ -11,7 +11,6 @@ export MKL_NUM_THREADS ?= 2
 
 $(VENV)/.stamp: requirements.txt requirements/mmaction.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade --quiet pip
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet --no-deps -r requirements/mmaction.txt
 	touch $@
@@ -27,8 +26,11 @@ install: venv
 demo: install
 	$(PY) tools/demo.py
 
+# One torch/OpenMP thread per test worker and one worker per core: the suite is many small
+# models and subprocesses, for which two threads each on two cores mostly wait on each other.
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -q tests
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n $(PYTEST_WORKERS) tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info work_dirs
