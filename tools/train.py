@@ -89,6 +89,7 @@ def merge_args(cfg, args):
         randomness['deterministic'] = True
     cfg.randomness = randomness
     runner_setup.ensure_epoch_seed_hook(cfg)
+    runner_setup.ensure_check_data_hook(cfg)  # data vs config, before the first step
     return cfg
 
 

@@ -11,6 +11,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from .. import compat
+from .hooks.check_data_hook import ensure_check_data_hook  # noqa: F401  (for tools/train.py)
 
 #: Where configs live: next to the tools in a source checkout, or in the installed package.
 _PACKAGE_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

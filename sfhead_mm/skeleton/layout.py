@@ -149,6 +149,20 @@ class SkeletonLayout:
             xaxis=self.norm_xaxis)
 
     @property
+    def flip_pairs(self) -> List[Edge]:
+        """``(left, right)`` joint pairs that a horizontal flip swaps."""
+        return list(zip(self.left, self.right))
+
+    def mmaction_flip_kwargs(self) -> Dict[str, List[int]]:
+        """``left_kp`` / ``right_kp`` of MMAction2's ``Flip`` (2D pixel keypoints) for this layout.
+
+        Example: ``dict(type='Flip', flip_ratio=0.5, **get_layout('coco').mmaction_flip_kwargs())``.
+        For 3D (or already normalised) coordinates use :class:`~sfhead_mm.datasets.transforms.
+        LayoutFlip`, which mirrors around 0 instead of the image width.
+        """
+        return dict(left_kp=list(self.left), right_kp=list(self.right))
+
+    @property
     def flip_index(self) -> List[int]:
         """Permutation of joints that mirrors left and right."""
         perm = list(range(self.num_joints))
@@ -244,11 +258,27 @@ def register_layout(layout: Union[SkeletonLayout, Mapping],
 
 
 def get_layout(spec: LayoutSpec) -> SkeletonLayout:
-    """Resolve a layout name, alias, dict or :class:`SkeletonLayout`."""
+    """Resolve a layout name, alias, dict or :class:`SkeletonLayout`.
+
+    A dict that carries a ``name`` (a layout written in a config) is registered under it on
+    first use, so that every later reference by that name, in this process, finds the same
+    layout; a dict that differs from the layout already registered under its name raises (one
+    name, one layout). A dict without ``name`` is used as is and not registered.
+    """
     if isinstance(spec, SkeletonLayout):
         return spec
     if isinstance(spec, Mapping):
-        return layout_from_dict(spec)
+        layout = layout_from_dict(spec)
+        if 'name' not in spec:
+            return layout
+        owner = _ALIASES.get(layout.name)
+        if owner is not None and _LAYOUTS[owner] == layout:
+            return _LAYOUTS[owner]
+        if owner is not None:
+            raise KeyError(f'skeleton layout {layout.name!r} given as a dict differs from the '
+                           f'layout already registered under that name; give the new one '
+                           f'another name (or register it with force=True)')
+        return register_layout(layout)
     if isinstance(spec, str) and spec in _ALIASES:
         return _LAYOUTS[_ALIASES[spec]]
     raise KeyError(f'unknown skeleton layout {spec!r}; registered: '

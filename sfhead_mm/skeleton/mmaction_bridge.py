@@ -5,11 +5,12 @@ MMAction2 1.2.0 hard-codes three layouts (``openpose``, ``nturgb+d``, ``coco``) 
 constructors once so that any name registered with :func:`sfhead_mm.skeleton.register_layout` (or a
 full layout dict) works too; the three native names keep MMAction2's own code path unchanged.
 So ``STGCN(graph_cfg=dict(layout='nw-ucla'))`` and ``GenSkeFeat(dataset='nw-ucla', feats=['b'])``
-work in stock configs once ``sfhead_mm`` is imported.
+work in stock configs once ``sfhead_mm`` is imported, and so do layout dicts written in a config
+(``graph_cfg=dict(layout=my_layout)``, ``GenSkeFeat(dataset=my_layout)``), registered on first use.
 """
 from collections.abc import Mapping
 
-from .layout import get_layout, is_registered, list_layouts
+from .layout import SkeletonLayout, get_layout, is_registered, list_layouts
 
 MMACTION_NATIVE = ('openpose', 'nturgb+d', 'coco')
 _PATCHED = '_sfhead_layout_bridge'
@@ -23,7 +24,7 @@ def _resolve_graph_layout(layout):
             return get_layout(layout).graph_dict()
         raise KeyError(f'graph_cfg.layout={layout!r} is not a known skeleton layout; '
                        f'registered: {list_layouts()}')
-    if isinstance(layout, Mapping) and 'joints' in layout:
+    if isinstance(layout, SkeletonLayout) or (isinstance(layout, Mapping) and 'joints' in layout):
         return get_layout(layout).graph_dict()
     return layout
 
@@ -51,13 +52,16 @@ def _patch_joint_to_bone():
     original = cls.__init__
 
     def __init__(self, dataset='nturgb+d', target='keypoint'):
-        if dataset in MMACTION_NATIVE or not is_registered(dataset):
+        # A layout dict (written in a config) or object is resolved (and registered) here.
+        is_layout = isinstance(dataset, (Mapping, SkeletonLayout))
+        if not is_layout and (dataset in MMACTION_NATIVE or not is_registered(dataset)):
             # Native names, and unknown ones (MMAction2 raises its own ValueError).
             original(self, dataset=dataset, target=target)
             return
+        layout = get_layout(dataset)
         original(self, dataset='nturgb+d', target=target)
-        self.dataset = dataset
-        self.pairs = tuple(get_layout(dataset).bones)
+        self.dataset = layout.name
+        self.pairs = tuple(layout.bones)
 
     setattr(__init__, _PATCHED, True)
     cls.__init__ = __init__

@@ -5,3 +5,4 @@ from .view_augment import MinMaxNormalize3D, RandomViewTransform3D
 
 __all__ = ['LayoutPreNormalize3D', 'ResampleFrames', 'RandomViewTransform3D',
            'MinMaxNormalize3D']
+from .layout_flip import LayoutFlip  # noqa: E402,F401

@@ -1,0 +1,61 @@
+# Convert MMAction2 0.x skeleton pickles (one list per split) to the 1.x PoseDataset format.
+"""Merge MMAction2 0.x skeleton annotation files into one 1.x ``PoseDataset`` pickle.
+
+    python tools/convert_old_pickle.py xsub_train=ntu60_xsub_train.pkl \\
+        xsub_val=ntu60_xsub_val.pkl --out data/skeleton/ntu60_3d.pkl
+
+Each input is ``SPLIT=FILE`` (a bare ``FILE`` is named after its stem). The output is
+``{'split': {SPLIT: [frame_dir, ...]}, 'annotations': [...]}``; a sample in several files is
+stored once. The output is written atomically (temporary file, then rename) and an existing file
+is only replaced with ``--overwrite``.
+"""
+import argparse
+import os.path as osp
+import sys
+
+_REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+from sfhead_mm.datasets.checks import DataCheckError  # noqa: E402
+from sfhead_mm.datasets.old_pickle import convert_old_splits, write_pickle_atomic  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('inputs', nargs='+', metavar='SPLIT=FILE',
+                        help='0.x pickle of one split, named SPLIT in the output')
+    parser.add_argument('--out', required=True, help='output .pkl (1.x format)')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing output')
+    return parser.parse_args(argv)
+
+
+def split_pairs(inputs):
+    pairs = []
+    for item in inputs:
+        name, sep, path = item.partition('=')
+        if not sep:  # a bare file: its stem names the split
+            name, path = osp.splitext(osp.basename(item))[0], item
+        if not name or not path:
+            raise DataCheckError(f'{item!r}: expected SPLIT=FILE')
+        pairs.append((name, path))
+    return pairs
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        if osp.exists(args.out) and not args.overwrite:
+            raise DataCheckError(f'{args.out} exists; pass --overwrite to replace it')
+        data = convert_old_splits(split_pairs(args.inputs))
+        write_pickle_atomic(data, args.out)
+    except DataCheckError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    counts = ', '.join(f'{name}: {len(names)}' for name, names in data['split'].items())
+    print(f'wrote {args.out}: {len(data["annotations"])} samples ({counts})')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
