@@ -13,6 +13,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import RUNNERS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.evaluation.atomic_write import write_json  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -23,6 +24,8 @@ def parse_args(argv=None):
     parser.add_argument('--dump', type=str,
                         help='dump predictions to a pickle file (.pkl) for offline evaluation, '
                         'score fusion and the analysis tools')
+    parser.add_argument('--metrics-out', type=str,
+                        help='also write the evaluation metrics to this JSON file (atomically)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings in the config, key=value pairs')
@@ -57,7 +60,14 @@ def main(argv=None):
     cfg = runner_setup.load_config(args.config, args.cfg_options)
     cfg = merge_args(cfg, args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.test()
+    metrics = runner.test()
+    if args.metrics_out and runner.rank == 0:
+        write_json(args.metrics_out, {k: _plain(v) for k, v in metrics.items()})
+
+
+def _plain(value):
+    """numpy / torch scalars -> Python numbers, for JSON."""
+    return value.item() if hasattr(value, 'item') else value
 
 
 if __name__ == '__main__':

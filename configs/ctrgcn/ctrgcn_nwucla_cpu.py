@@ -1,8 +1,8 @@
-# CTR-GCN on NW-UCLA cross-view with the CPU-sized schedule (12 epochs, ~15 min on 2 cores).
+# CTR-GCN on NW-UCLA cross-view with the CPU-sized schedule (8 epochs, ~15 min on 2 cores).
 # The paper-length schedule is configs/ctrgcn/ctrgcn_nwucla.py.
 _base_ = [
     '../_base_/models/ctrgcn.py', '../_base_/datasets/nwucla.py',
-    '../_base_/schedules/cpu_12e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/cpu_8e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     backbone=dict(graph_cfg=dict(layout='nw-ucla'), num_person=1),

@@ -1,7 +1,7 @@
 # ST-GCN (as MMAction2 builds it) on NW-UCLA cross-view, CPU schedule (see ctrgcn_nwucla_cpu.py).
 _base_ = [
     '../_base_/models/stgcn.py', '../_base_/datasets/nwucla.py',
-    '../_base_/schedules/cpu_12e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/cpu_8e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     backbone=dict(graph_cfg=dict(layout='nw-ucla')),

@@ -1,0 +1,116 @@
+"""Train and test configs over several seeds and summarise mean and spread of their metrics.
+
+Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAME/seedS``, then
+``tools/test.py`` on its last checkpoint with ``--metrics-out`` and ``--dump``; finished runs (a
+``metrics.json`` exists) are skipped, so an interrupted study resumes where it stopped. The summary
+(JSON and a Markdown table) is rewritten after every run.
+
+    python tools/benchmark/run_seeds.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
+        configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOLS = osp.join(_REPO, 'tools')
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+#: Metrics reported in the table, in order, with their column titles.
+COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
+           ('ambiguous/group_mean', 'group mean'), ('ambiguous/top1', 'group top-1'),
+           ('ambiguous/confusion', 'within-group confusion'))
+
+
+def run_name(config: str) -> str:
+    return osp.splitext(osp.basename(config))[0]
+
+
+def last_checkpoint(work_dir: str) -> str:
+    marker = osp.join(work_dir, 'last_checkpoint')
+    with open(marker) as f:
+        return f.read().strip()
+
+
+def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
+    work_dir = osp.join(root, run_name(config), f'seed{seed}')
+    metrics_file = osp.join(work_dir, 'metrics.json')
+    if osp.exists(metrics_file):
+        with open(metrics_file) as f:
+            return json.load(f)
+    os.makedirs(work_dir, exist_ok=True)
+    t0 = time.time()
+    # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
+    resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
+    subprocess.run([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
+                    '--work-dir', work_dir, *resume, *extra], check=True)
+    train_s = time.time() - t0
+    subprocess.run([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
+                    '--work-dir', osp.join(work_dir, 'test'), '--dump',
+                    osp.join(work_dir, 'predictions.pkl'), '--metrics-out',
+                    metrics_file + '.part', *extra], check=True)
+    with open(metrics_file + '.part') as f:
+        metrics = json.load(f)
+    metrics['train_seconds'] = round(train_s, 1)
+    with open(metrics_file + '.part', 'w') as f:
+        json.dump(metrics, f, indent=2)
+    os.replace(metrics_file + '.part', metrics_file)
+    return metrics
+
+
+def summarise(results: dict) -> str:
+    """Markdown table: mean +- sample std (n) per config and metric, in percent."""
+    head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min |'
+    lines = [head, '|' + '---|' * (len(COLUMNS) + 3)]
+    for name, runs in results.items():
+        cells = []
+        for key, _ in COLUMNS + (('train_seconds', ''), ):
+            values = [r[key] for r in runs.values() if r.get(key) is not None]
+            scale = 1 / 60 if key == 'train_seconds' else 100
+            if not values:
+                cells.append('n/a')
+            elif len(values) == 1:
+                cells.append(f'{values[0] * scale:.2f}')
+            else:
+                cells.append(f'{statistics.mean(values) * scale:.2f} ± '
+                             f'{statistics.stdev(values) * scale:.2f}')
+        lines.append(f'| {name} | {len(runs)} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--root', default=osp.join('work_dirs', 'seeds'))
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='passed to both tools (e.g. data paths)')
+    args = parser.parse_args(argv)
+    extra = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
+    summary_file = osp.join(args.root, 'summary.json')
+    results = {}  # earlier invocations' runs stay in the summary
+    if osp.exists(summary_file):
+        with open(summary_file) as f:
+            results = json.load(f)
+    for config in args.configs:
+        for seed in args.seeds:
+            metrics = run_one(config, seed, args.root, sys.executable, extra)
+            results.setdefault(run_name(config), {})[str(seed)] = metrics
+            os.makedirs(args.root, exist_ok=True)
+            with open(summary_file + '.part', 'w') as f:
+                json.dump(results, f, indent=2)
+            os.replace(summary_file + '.part', summary_file)
+            table = summarise(results)
+            with open(osp.join(args.root, 'summary.md'), 'w') as f:
+                f.write(table + '\n')
+            print(table, flush=True)
+
+
+if __name__ == '__main__':
+    main()

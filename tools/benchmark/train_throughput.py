@@ -1,0 +1,151 @@
+"""Training throughput (samples/s) and peak memory of configs, as ratios to the first one.
+
+Each config's model, optimizer and training dataloader are built from the config (its real data
+and pipeline), and ``--iters`` training steps (``model.train_step``, the step the Runner takes)
+are timed after ``--warmup`` steps. Configs are measured interleaved, step by step, so machine
+load affects all of them alike; the ratio column is against the first config. Peak memory is the
+growth of the process's peak RSS during the steps, measured in a fresh subprocess per config
+(CUDA: ``max_memory_allocated``).
+
+    python tools/benchmark/train_throughput.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
+        configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py configs/ctrgcn/ctrgcn_sfhead-aux_nwucla_cpu.py
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+import torch  # noqa: E402
+
+import sfhead_mm  # noqa: E402,F401
+from mmengine.optim import build_optim_wrapper  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmaction.registry import MODELS  # noqa: E402
+from sfhead_mm.engine import runner_setup  # noqa: E402
+
+
+def build(config: str, cfg_options, device):
+    cfg = runner_setup.load_config(config, cfg_options)
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_dataloader.persistent_workers = False
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).to(device).train()
+    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    return model, loader, optim, cfg.train_dataloader.batch_size
+
+
+def batches(loader):
+    while True:
+        yield from loader
+
+
+def step(model, optim, data, device):
+    model.train_step(data, optim)
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
+
+
+def _rss_bytes():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def memory_child(config, cfg_options, device, iters):
+    model, loader, optim, _ = build(config, cfg_options, device)
+    data = batches(loader)
+    first = next(data)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    else:
+        base = _rss_bytes()
+    step(model, optim, first, device)
+    for _ in range(iters - 1):
+        step(model, optim, next(data), device)
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated() - base
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+', help='the first one is the baseline')
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--no-memory', action='store_true')
+    parser.add_argument('--json', help='also write the results to this JSON file')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='key=value pairs applied to every config (e.g. data paths)')
+    parser.add_argument('--memory-child', help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    init_default_scope('mmaction')
+    device = torch.device(args.device)
+    options = dict(kv.split('=', 1) for kv in args.cfg_options)
+    options = {k: _literal(v) for k, v in options.items()}
+
+    if args.memory_child:
+        peak = memory_child(args.memory_child, options, device, args.warmup + 3)
+        print(json.dumps(dict(peak_bytes=peak)))
+        return
+
+    built = [build(c, options, device) for c in args.configs]
+    streams = [batches(b[1]) for b in built]
+    times = [[] for _ in built]
+    for it in range(args.warmup + args.iters):
+        for k, (model, _, optim, _) in enumerate(built):
+            data = next(streams[k])
+            t0 = time.perf_counter()
+            step(model, optim, data, device)
+            if it >= args.warmup:
+                times[k].append(time.perf_counter() - t0)
+    print(f'device={device} threads={torch.get_num_threads()}; median of {args.iters} '
+          f'training steps after {args.warmup} warm-up, configs interleaved')
+    print(f'{"config":45s} {"batch":>5s} {"s/step":>8s} {"samples/s":>10s} {"ratio":>6s} '
+          f'{"peak MB":>8s} {"ratio":>6s}')
+    results, base_rate, base_mem = {}, None, None
+    for config, (_, _, _, batch), ts in zip(args.configs, built, times):
+        sec = statistics.median(ts)
+        rate = batch / sec
+        base_rate = base_rate or rate
+        mem = None
+        if not args.no_memory:
+            cmd = [sys.executable, osp.abspath(__file__), config, '--memory-child', config,
+                   '--device', args.device, '--warmup', str(args.warmup)]
+            if args.cfg_options:
+                cmd += ['--cfg-options', *args.cfg_options]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            mem = json.loads(out.strip().splitlines()[-1])['peak_bytes']
+            base_mem = base_mem or mem
+        mem_cols = f'{mem / 2**20:8.0f} {mem / base_mem:5.2f}x' if mem else ''
+        print(f'{osp.basename(config):45s} {batch:5d} {sec:8.3f} {rate:10.2f} '
+              f'{base_rate / rate:5.2f}x {mem_cols}', flush=True)
+        results[config] = dict(seconds_per_step=sec, samples_per_second=rate,
+                               step_time_ratio=base_rate / rate, peak_bytes=mem)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+
+
+def _literal(value: str):
+    import ast
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
+if __name__ == '__main__':
+    main()
