@@ -126,7 +126,10 @@ def main(argv=None):
                    '--device', args.device, '--warmup', str(args.warmup)]
             if args.cfg_options:
                 cmd += ['--cfg-options', *args.cfg_options]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            # see sfhead_overhead.py: large blocks from mmap make peak RSS repeatable
+            env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                 env=env).stdout
             mem = json.loads(out.strip().splitlines()[-1])['peak_bytes']
             base_mem = base_mem or mem
         mem_cols = f'{mem / 2**20:8.0f} {mem / base_mem:5.2f}x' if mem else ''
