@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .atomic import dump_pickle
+from sfhead_mm.utils.atomic_write import write_pickle
 from .errors import ErrorRecord
 from .pose_pickle import build_pose_pickle
 from .report import ConversionReport, report_path_for
@@ -148,7 +148,7 @@ def run_conversion(conv: Conversion, args: argparse.Namespace) -> int:
         return EXIT_ERROR
     split = conv.make_split(annotations)
     data = build_pose_pickle(annotations, split, conv.num_joints, conv.num_classes)
-    dump_pickle(data, out)
+    write_pickle(out, data)
     report.splits = {k: len(v) for k, v in split.items()}
     report.status = 'written'
     report_file = report.write()

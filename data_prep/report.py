@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from .atomic import dump_json
+from sfhead_mm.utils.atomic_write import write_json
 from .errors import ErrorRecord
 
 
@@ -60,5 +60,5 @@ class ConversionReport:
     def write(self, path: Optional[str] = None) -> str:
         """Write the report atomically; returns its path."""
         path = path or report_path_for(self.output)
-        dump_json(self.to_dict(), path)
+        write_json(path, self.to_dict())
         return path

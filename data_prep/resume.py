@@ -14,7 +14,7 @@ import pickle
 import shutil
 from typing import Any, Dict, Optional, Tuple
 
-from .atomic import dump_json, dump_pickle
+from sfhead_mm.utils.atomic_write import write_json, write_pickle
 
 Fingerprint = Tuple[int, int]
 SETTINGS_FILE = 'settings.json'
@@ -56,7 +56,7 @@ class ShardStore:
         self.reset = old is not None and old != self.settings
         if old != self.settings:
             self._clear()
-            dump_json(self.settings, settings_path)
+            write_json(settings_path, self.settings)
 
     def _clear(self) -> None:
         for name in os.listdir(self.root):
@@ -90,8 +90,8 @@ class ShardStore:
 
     def put(self, key: str, fp: Fingerprint, result: Any) -> None:
         """Cache ``result`` for ``key`` (atomically; no fsync, a lost shard is just redone)."""
-        dump_pickle(dict(key=key, fingerprint=tuple(fp), result=result), self._path(key),
-                    fsync=False)
+        write_pickle(self._path(key), dict(key=key, fingerprint=tuple(fp), result=result),
+                     fsync=False)
 
     def __len__(self) -> int:
         return sum(1 for n in os.listdir(self.root) if n.endswith('.pkl'))

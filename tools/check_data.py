@@ -12,8 +12,6 @@ dry-runs each pipeline on one sample. Exit status 0 when all is well, 1 when a p
 (``CheckDataHook``).
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 
@@ -27,6 +25,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from sfhead_mm.datasets.checks import LOADERS, check_config_data  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json as write_json_file  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -49,10 +48,7 @@ def write_json(report, path: str) -> None:
     data = dict(ok=report.ok, num_samples=report.num_samples, checked=report.checked,
                 problems=[dict(where=p.where, sample=p.sample, key=p.key, kind=p.kind,
                                message=p.message) for p in report.problems])
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
+    write_json_file(path, data)
 
 
 def main(argv=None) -> int:

@@ -11,8 +11,6 @@ sliding windows. An input that cannot be read is reported in one line and skippe
 status is then 1 (2 when the config or checkpoint cannot be loaded).
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 
@@ -26,6 +24,7 @@ from mmengine.config import DictAction  # noqa: E402
 from sfhead_mm.apis import InputError, inference_skeleton, init_recognizer  # noqa: E402
 from sfhead_mm.apis.inference import BUILTIN_LABEL_MAPS, class_names_of  # noqa: E402
 from sfhead_mm.apis.readers import NPY_ORDERS  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -59,12 +58,7 @@ def parse_args(argv=None):
 
 
 def _write_json(data, path: str) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
+    write_json(path, data)
 
 
 def main(argv=None) -> int:

@@ -13,7 +13,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import RUNNERS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
-from sfhead_mm.evaluation.atomic_write import write_json  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -1,4 +1,5 @@
-# 2s-AGCN (AAGCN without attention, as the stock config) on NW-UCLA cross-view (20-joint layout, one person, 10 classes), the paper's recipe.
+# 2s-AGCN (AAGCN without attention, as the stock config) on NW-UCLA cross-view (20-joint
+# layout, one person, 10 classes), the paper's recipe.
 _base_ = [
     '../_base_/models/2s-agcn.py', '../_base_/datasets/nwucla.py',
     '../_base_/schedules/sfhead_90e.py', '../_base_/default_runtime.py'

@@ -1,4 +1,5 @@
-# ST-GCN (as MMAction2 builds it) on NW-UCLA cross-view (20-joint layout, one person, 10 classes), the paper's recipe.
+# ST-GCN (as MMAction2 builds it) on NW-UCLA cross-view (20-joint layout, one person,
+# 10 classes), the paper's recipe.
 _base_ = [
     '../_base_/models/stgcn.py', '../_base_/datasets/nwucla.py',
     '../_base_/schedules/sfhead_90e.py', '../_base_/default_runtime.py'

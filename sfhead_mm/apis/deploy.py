@@ -18,6 +18,7 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 from mmengine.config import Config
 
+from ..utils.atomic_write import atomic_path
 from .inference import build_test_pipeline, init_recognizer, model_input_of
 
 PLUGIN_RECOGNIZERS = ('PluginRecognizerGCN', 'SFRecognizerGCN')
@@ -94,23 +95,13 @@ def _outputs(model, x: torch.Tensor) -> torch.Tensor:
 
 
 def _save_atomic(obj, path: str) -> None:
-    tmp = osp.join(osp.dirname(osp.abspath(path)), f'.{osp.basename(path)}.tmp{os.getpid()}')
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def _dump_config_atomic(cfg: Config, path: str) -> None:
-    tmp = osp.join(osp.dirname(osp.abspath(path)), f'.tmp{os.getpid()}_{osp.basename(path)}')
-    try:
+    with atomic_path(path) as tmp:
         cfg.dump(tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def export_deploy(config: Union[str, Config], checkpoint: str, out: str,

@@ -5,7 +5,6 @@ Bones come from the layout's ``edges`` and colours from its ``left`` / ``right``
 off-screen (Agg); Pillow writes GIFs; MP4 needs ``ffmpeg`` on the PATH. Files are written through
 a temporary file and a rename.
 """
-import os
 import os.path as osp
 import shutil
 from typing import List, Optional, Sequence, Union
@@ -13,6 +12,7 @@ from typing import List, Optional, Sequence, Union
 import numpy as np
 
 from ..skeleton import SkeletonLayout, get_layout
+from ..utils.atomic_write import atomic_path
 from ..skeleton.plot import draw_frame, plot_limits, project, side_legend
 
 FORMATS = ('.gif', '.mp4', '.png')
@@ -112,9 +112,7 @@ def render_skeleton(keypoint: np.ndarray, layout: Union[str, dict, SkeletonLayou
         ax.set_title(f'{title}\nframe {t + 1}/{T}{sub}' if title else f'frame {t + 1}/{T}{sub}',
                      fontsize=8)
 
-    os.makedirs(osp.dirname(osp.abspath(out)) or '.', exist_ok=True)
-    tmp = osp.join(osp.dirname(osp.abspath(out)), f'.tmp{os.getpid()}_{osp.basename(out)}')
-    try:
+    with atomic_path(out) as tmp:
         if ext == '.png':
             fig = _figure(len(frames), size)
             axes = fig.subplots(1, len(frames), squeeze=False)[0]
@@ -134,10 +132,6 @@ def render_skeleton(keypoint: np.ndarray, layout: Union[str, dict, SkeletonLayou
                 fig.tight_layout()
                 images.append(_render_rgb(fig))
             _write_animation(images, tmp, ext, fps)
-        os.replace(tmp, out)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
     return out
 
 

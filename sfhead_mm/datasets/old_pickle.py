@@ -6,14 +6,12 @@ with ``TypeError: list indices must be integers`` (mmaction2 #2800, #2290). The 
 did not change, except that some 0.x files lack ``total_frames``, which is filled in from
 ``keypoint``.
 """
-import os
-import os.path as osp
-import pickle
 from collections.abc import Mapping
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.atomic_write import write_pickle
 from .checks import DataCheckError, load_annotation_file
 
 
@@ -86,14 +84,4 @@ def convert_old_splits(split_files: Sequence[Tuple[str, str]]) -> Dict:
 
 def write_pickle_atomic(data, path: str) -> str:
     """Pickle ``data`` to ``path`` through a temporary file and a rename."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
-    try:
-        with open(tmp, 'wb') as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_pickle(path, data)

@@ -21,11 +21,11 @@ Command line::
     python -m sfhead_mm.datasets.synthetic OUT.pkl [--train-per-class 40] [--val-per-class 12]
 """
 import argparse
-import os
-import pickle
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
+
+from ..utils.atomic_write import write_pickle
 
 CLASSES = ('salute', 'hand wave', 'clap', 'rub hands', 'sit down', 'stand up',
            'handshake', 'push')
@@ -306,13 +306,7 @@ def generate(train_per_class: int = 40, val_per_class: int = 12, seed: int = 0,
 
 def write(path: str, **kwargs) -> str:
     """Generate and write atomically (temporary file, then rename). Returns ``path``."""
-    data = generate(**kwargs)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'wb') as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return path
+    return write_pickle(path, generate(**kwargs))
 
 
 def main(argv=None):

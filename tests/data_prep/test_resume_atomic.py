@@ -7,7 +7,8 @@ import pickle
 import numpy as np
 import pytest
 
-from data_prep import atomic, ntu
+from data_prep import ntu
+from sfhead_mm.utils import atomic_write as atomic
 from data_prep.progress import Progress
 from data_prep.resume import ShardStore
 from data_prep.runner import FileResult, process_files
@@ -107,7 +108,7 @@ def test_damaged_shard_is_recomputed(tmp_path):
 
 def test_failed_write_keeps_previous_output(tmp_path, monkeypatch):
     out = tmp_path / 'o.pkl'
-    atomic.dump_pickle({'old': 1}, str(out))
+    atomic.write_pickle(str(out), {'old': 1})
 
     def broken_dump(obj, f, protocol=None):
         f.write(b'\x80\x05partial data')
@@ -115,7 +116,7 @@ def test_failed_write_keeps_previous_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(atomic.pickle, 'dump', broken_dump)
     with pytest.raises(OSError):
-        atomic.dump_pickle({'new': 2}, str(out))
+        atomic.write_pickle(str(out), {'new': 2})
     assert load(out) == {'old': 1}
     assert os.listdir(tmp_path) == ['o.pkl']  # no temporary file left behind
     assert oct(os.stat(out).st_mode & 0o777) != oct(0o600)  # usual permissions, not mkstemp's

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from sfhead_mm.evaluation.atomic_write import write_json
+from sfhead_mm.utils.atomic_write import write_json
 from sfhead_mm.evaluation.result_files import load_results
 from tests.evaluation.ambiguous_cases import labels_and_preds, make_samples, write_dump
 

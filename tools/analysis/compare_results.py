@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments, groups_from_args  # noqa
-from sfhead_mm.evaluation.atomic_write import save_figure, write_text  # noqa: E402
+from sfhead_mm.utils.atomic_write import save_figure, write_text  # noqa: E402
 from sfhead_mm.evaluation.functional import groups_summary  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
 
@@ -81,7 +81,7 @@ def format_table(rows, absent, group_rows, labels, paths) -> str:
     lb, lo = labels
     w = max([len(f'{r[1]} ({r[0]})') for r in rows + absent] + [12]) + 2
     gw = max([len(r[2]) for r in rows + absent] + [len(g[0]) for g in group_rows] + [5]) + 2
-    out = [f'Per-class accuracy (%) of the group classes, sorted by difference',
+    out = ['Per-class accuracy (%) of the group classes, sorted by difference',
            f'  {lb}: {paths[0]}', f'  {lo}: {paths[1]}', '',
            f'{"rank":<6}{"class":<{w}}{"group":<{gw}}{lb[:12]:>12}{lo[:12]:>12}{"diff":>9}']
     for i, (c, name, group, a, b, d) in enumerate(rows, 1):

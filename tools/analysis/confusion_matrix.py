@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments, groups_from_args  # noqa
-from sfhead_mm.evaluation.atomic_write import save_figure, write_text  # noqa: E402
+from sfhead_mm.utils.atomic_write import save_figure, write_text  # noqa: E402
 from sfhead_mm.evaluation.group_spec import ClassGroup, resolve_groups  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
 

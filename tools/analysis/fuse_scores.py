@@ -27,7 +27,7 @@ from mmengine.logging import MMLogger  # noqa: E402
 
 from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments  # noqa: E402
-from sfhead_mm.evaluation.atomic_write import write_json, write_pickle  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json, write_pickle  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import (STREAM_WEIGHTS, default_weights, fuse,  # noqa
                                                join_by_id, looks_like_probabilities,

@@ -34,7 +34,7 @@ from mmengine.runner import load_checkpoint  # noqa: E402
 from mmaction.registry import DATASETS, MODELS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments, groups_from_args  # noqa
-from sfhead_mm.evaluation.atomic_write import atomic_path, save_figure  # noqa: E402
+from sfhead_mm.utils.atomic_write import atomic_path, save_figure  # noqa: E402
 from sfhead_mm.evaluation.group_spec import load_class_names, resolve_member  # noqa: E402
 
 

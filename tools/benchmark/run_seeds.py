@@ -22,6 +22,8 @@ TOOLS = osp.join(_REPO, 'tools')
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
+
 #: Metrics reported in the table, in order, with their column titles.
 COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
            ('ambiguous/group_mean', 'group mean'), ('ambiguous/top1', 'group top-1'),
@@ -57,10 +59,9 @@ def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
                     metrics_file + '.part', *extra], check=True)
     with open(metrics_file + '.part') as f:
         metrics = json.load(f)
+    os.remove(metrics_file + '.part')
     metrics['train_seconds'] = round(train_s, 1)
-    with open(metrics_file + '.part', 'w') as f:
-        json.dump(metrics, f, indent=2)
-    os.replace(metrics_file + '.part', metrics_file)
+    write_json(metrics_file, metrics)
     return metrics
 
 
@@ -102,13 +103,9 @@ def main(argv=None):
         for seed in args.seeds:
             metrics = run_one(config, seed, args.root, sys.executable, extra)
             results.setdefault(run_name(config), {})[str(seed)] = metrics
-            os.makedirs(args.root, exist_ok=True)
-            with open(summary_file + '.part', 'w') as f:
-                json.dump(results, f, indent=2)
-            os.replace(summary_file + '.part', summary_file)
+            write_json(summary_file, results)
             table = summarise(results)
-            with open(osp.join(args.root, 'summary.md'), 'w') as f:
-                f.write(table + '\n')
+            write_text(osp.join(args.root, 'summary.md'), table + '\n')
             print(table, flush=True)
 
 

@@ -14,7 +14,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger, print_log
 
 from mmaction.registry import METRICS
-from ..atomic_write import write_json
+from ...utils.atomic_write import write_json
 from ..functional.group_accuracy import (DIFFICULTY_LEVELS, as_json_number, class_accuracy,
                                          confusion_matrix, data_driven_groups,
                                          difficulty_levels, groups_summary, json_list,

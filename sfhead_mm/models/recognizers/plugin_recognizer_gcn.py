@@ -1,6 +1,6 @@
 """A ``RecognizerGCN`` that wires plugins (SF-Head, FR-Head, RDL, ...) into its backbone."""
 import contextlib
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import torch
 from mmengine.model import ModuleList
