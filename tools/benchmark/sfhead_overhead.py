@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import resource
 import statistics
 import subprocess
 import sys
@@ -114,6 +113,16 @@ def _rss_bytes():
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
+def _peak_rss_bytes():
+    # VmHWM belongs to this process image; getrusage's ru_maxrss survives fork + exec, so a
+    # child of a large parent would report the parent's peak instead of its own
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError('no VmHWM in /proc/self/status')
+
+
 def measure_memory_here(args, backbone, variant, device):
     """Peak extra memory of training steps (run in a fresh process)."""
     torch.manual_seed(0)
@@ -129,7 +138,7 @@ def measure_memory_here(args, backbone, variant, device):
         train_step(model, optim, x, samples)
     if device.type == 'cuda':
         return torch.cuda.max_memory_allocated() - base
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+    return _peak_rss_bytes() - base
 
 
 def measure_memory(args, backbone, variant):
