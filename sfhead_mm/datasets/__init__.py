@@ -1,2 +1,4 @@
-"""Datasets and transforms: the synthetic demo set, layout-aware skeleton transforms."""
-from . import synthetic, transforms  # noqa: F401
+"""Datasets and transforms: the synthetic demo set, layout-aware skeleton transforms, data checks."""
+from . import pose_dataset_errors, synthetic, transforms  # noqa: F401
+
+pose_dataset_errors.install()
