@@ -80,7 +80,8 @@ def merge_args(cfg, args):
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
 
-    randomness = dict(cfg.get('randomness', None) or {})
+    # mmengine needs a `seed` key (None draws one and records it in the checkpoints)
+    randomness = dict(dict(seed=None), **(cfg.get('randomness', None) or {}))
     if args.seed is not None:
         randomness['seed'] = args.seed
     if args.diff_rank_seed:

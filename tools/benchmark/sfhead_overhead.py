@@ -40,18 +40,23 @@ BACKBONES = {
     'HDGCN': dict(type='HDGCN', graph_cfg=dict(layout='nturgb+d')),
     'BlockGCN': dict(type='BlockGCN', graph_cfg=dict(layout='nturgb+d')),
 }
+#: variant name -> model changes over the bare recognizer (``frames`` is the clip length)
 VARIANTS = {
-    'bare': None,
-    'inline': dict(mode='inline'),
-    'auxiliary': dict(mode='auxiliary'),
+    'bare': lambda frames: {},
+    'inline': lambda frames: dict(type='SFRecognizerGCN', sf_head=dict(mode='inline')),
+    'auxiliary': lambda frames: dict(type='SFRecognizerGCN', sf_head=dict(mode='auxiliary')),
+    # SF-Head's peers on the same mechanism (--variants ... frhead rdl)
+    'frhead': lambda frames: dict(type='PluginRecognizerGCN',
+                                  plugins=[dict(type='FRHeadPlugin', num_frames=frames)]),
+    'rdl': lambda frames: dict(type='PluginRecognizerGCN', plugins=[dict(type='RDLPlugin')]),
 }
+DEFAULT_VARIANTS = ('bare', 'inline', 'auxiliary')
 
 
-def build(backbone: str, variant: str, num_classes: int):
+def build(backbone: str, variant: str, num_classes: int, frames: int = 64):
     cfg = dict(type='RecognizerGCN', backbone=dict(BACKBONES[backbone]),
                cls_head=dict(type='GCNHead', num_classes=num_classes, in_channels=256))
-    if VARIANTS[variant] is not None:
-        cfg.update(type='SFRecognizerGCN', sf_head=dict(VARIANTS[variant]))
+    cfg.update(VARIANTS[variant](frames))
     return MODELS.build(cfg)
 
 
@@ -82,12 +87,13 @@ def sync(device):
 def time_models(args, backbone, device):
     """Median seconds per training step and per inference step, models interleaved."""
     torch.manual_seed(0)
-    models = {v: build(backbone, v, args.classes).to(device) for v in VARIANTS}
+    models = {v: build(backbone, v, args.classes, args.frames).to(device)
+              for v in args.variants}
     optims = {v: torch.optim.SGD(m.parameters(), lr=1e-3, momentum=0.9)
               for v, m in models.items()}
     x, samples = make_batch(args, device)
-    train = {v: [] for v in VARIANTS}
-    infer = {v: [] for v in VARIANTS}
+    train = {v: [] for v in args.variants}
+    infer = {v: [] for v in args.variants}
     for rep in range(args.warmup + args.repeats):
         for v, m in models.items():
             m.train()
@@ -126,7 +132,7 @@ def _peak_rss_bytes():
 def measure_memory_here(args, backbone, variant, device):
     """Peak extra memory of training steps (run in a fresh process)."""
     torch.manual_seed(0)
-    model = build(backbone, variant, args.classes).to(device).train()
+    model = build(backbone, variant, args.classes, args.frames).to(device).train()
     optim = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
     x, samples = make_batch(args, device)
     if device.type == 'cuda':
@@ -164,6 +170,8 @@ def main(argv=None):
     parser.add_argument('--repeats', type=int, default=7)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--variants', nargs='+', default=list(DEFAULT_VARIANTS),
+                        choices=list(VARIANTS), help='the first is the baseline of the ratios')
     parser.add_argument('--no-memory', action='store_true', help='skip the memory column')
     parser.add_argument('--json', help='also write the results to this JSON file')
     parser.add_argument('--memory-child', nargs=2, metavar=('BACKBONE', 'VARIANT'),
@@ -178,29 +186,31 @@ def main(argv=None):
         return
 
     names = args.backbones or [b for b in BACKBONES if BACKBONES[b]['type'] in MODELS]
+    base, others = args.variants[0], args.variants[1:]
     print(f'device={device} threads={torch.get_num_threads()} input: batch {args.batch} x '
           f'{args.persons} persons x {args.frames} frames x {args.joints} joints; median of '
-          f'{args.repeats} runs after {args.warmup} warm-up')
-    header = (f'{"backbone":10s} {"params":>9s} {"+SF":>6s} {"train(s)":>9s} {"inline":>7s} '
-              f'{"aux":>6s} {"infer(s)":>9s} {"inline":>7s} {"aux":>6s} {"mem(MB)":>8s} '
-              f'{"inline":>7s} {"aux":>6s}')
-    print(header)
+          f'{args.repeats} runs after {args.warmup} warm-up; ratios to {base!r}')
+    cols = ''.join(f' {v[:9]:>9s}' for v in others)
+    print(f'{"backbone":10s} {"params":>9s}{"".join(f" {chr(43) + v[:8]:>9s}" for v in others)}'
+          f' | {"train(s)":>8s}{cols} | {"infer(s)":>8s}{cols}'
+          + ('' if args.no_memory else f' | {"mem(MB)":>8s}{cols}'))
     results = {}
     for name in names:
         train, infer, params = time_models(args, name, device)
         row = dict(params=params, train=train, infer=infer)
-        mem = {}
+        line = (f'{name:10s} {params[base] / 1e6:8.3f}M'
+                + ''.join(f' {params[v] - params[base]:9d}' for v in others)
+                + f' | {train[base]:8.3f}' + ''.join(f' {train[v] / train[base]:8.2f}x'
+                                                       for v in others)
+                + f' | {infer[base]:8.3f}' + ''.join(f' {infer[v] / infer[base]:8.2f}x'
+                                                       for v in others))
         if not args.no_memory:
-            mem = {v: measure_memory(args, name, v) for v in VARIANTS}
+            mem = {v: measure_memory(args, name, v) for v in args.variants}
             row['peak_bytes'] = mem
+            line += f' | {mem[base] / 2**20:8.0f}' + ''.join(f' {mem[v] / mem[base]:8.2f}x'
+                                                             for v in others)
         results[name] = row
-        mem_cols = (f'{mem["bare"] / 2**20:8.0f} {mem["inline"] / mem["bare"]:6.2f}x '
-                    f'{mem["auxiliary"] / mem["bare"]:5.2f}x') if mem else ''
-        print(f'{name:10s} {params["bare"] / 1e6:8.3f}M {params["inline"] - params["bare"]:6d} '
-              f'{train["bare"]:9.3f} {train["inline"] / train["bare"]:6.2f}x '
-              f'{train["auxiliary"] / train["bare"]:5.2f}x {infer["bare"]:9.3f} '
-              f'{infer["inline"] / infer["bare"]:6.2f}x {infer["auxiliary"] / infer["bare"]:5.2f}x '
-              f'{mem_cols}', flush=True)
+        print(line, flush=True)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2)

@@ -1,0 +1,43 @@
+"""The benchmark and study scripts run (tiny sizes), and the seeds summary computes mean/spread."""
+import json
+import os.path as osp
+import sys
+
+from tests.conftest import REPO, TEST_CONFIGS, run
+
+BENCH = osp.join(REPO, 'tools', 'benchmark')
+
+
+def test_sfhead_overhead_prints_every_variant(python, tmp_path):
+    out = tmp_path / 'r.json'
+    proc = run([python, osp.join(BENCH, 'sfhead_overhead.py'), '--backbones', 'STGCN',
+                '--batch', '1', '--frames', '8', '--repeats', '1', '--warmup', '0',
+                '--variants', 'bare', 'auxiliary', '--json', str(out)])
+    assert 'STGCN' in proc.stdout
+    result = json.loads(out.read_text())['STGCN']
+    assert result['params']['auxiliary'] - result['params']['bare'] == 3304
+    assert result['peak_bytes']['bare'] > 0 and result['peak_bytes']['auxiliary'] > 0
+
+
+def test_train_throughput_on_a_config(python, tmp_path, synthetic_small):
+    out = tmp_path / 't.json'
+    cfgs = [osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py'),
+            osp.join(TEST_CONFIGS, 'tiny_stgcn_sfhead_synthetic.py')]
+    run([python, osp.join(BENCH, 'train_throughput.py'), *cfgs, '--iters', '2', '--warmup', '1',
+         '--no-memory', '--json', str(out), '--cfg-options',
+         f'train_dataloader.dataset.dataset.ann_file={synthetic_small}'])
+    result = json.loads(out.read_text())
+    rates = [r['samples_per_second'] for r in result.values()]
+    assert len(rates) == 2 and all(r > 0 for r in rates)
+    assert result[cfgs[0]]['step_time_ratio'] == 1.0
+
+
+def test_seeds_summary_is_mean_and_sample_std():
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.7}}})
+    row = table.splitlines()[-1]
+    assert row.startswith('| cfg | 2 | 60.00 ± 14.14 |')  # std of (50, 70) = 14.14
