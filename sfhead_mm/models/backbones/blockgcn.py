@@ -26,6 +26,7 @@ from ...skeleton import SkeletonLayout
 from ..utils.graph import layout_of
 from ..utils.input_check import check_skeleton_input
 from ..utils.persistence import death_times_0d
+from ..utils.stages import build_data_bn, stage_plan
 from ..utils.tcn import MultiScaleTCN, TemporalConv, bn_init, conv_init
 
 TOPO_SOURCES = ('joint', 'bone', 'input')
@@ -311,31 +312,15 @@ class BlockGCN(BaseModule):
 
         self.joint_embedding = nn.Linear(in_channels, base_channels)
         self.pos_embedding = nn.Parameter(torch.randn(1, V, base_channels))
-        if data_bn_type == 'MVC':
-            self.data_bn = nn.BatchNorm1d(num_person * base_channels * V)
-        elif data_bn_type == 'VC':
-            self.data_bn = nn.BatchNorm1d(base_channels * V)
-        elif data_bn_type is None:
-            self.data_bn = nn.Identity()
-        else:
-            raise ValueError(f'BlockGCN: data_bn_type={data_bn_type!r}; use "MVC", "VC" or '
-                             f'None')
-        if isinstance(self.data_bn, nn.BatchNorm1d):
-            bn_init(self.data_bn, 1)
-
-        blocks, block_in = [], []
-        channels = out_channels = base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                out_channels *= ch_ratio
-            blocks.append(BlockGCNBlock(
-                channels, out_channels, hops, stride=2 if stage in down_stages else 1,
-                num_heads=num_heads, tcn_kernel_size=tcn_kernel_size,
-                tcn_dilations=tcn_dilations))
-            block_in.append(channels)
-            channels = out_channels
-        self.gcn = nn.ModuleList(blocks)
-        self.out_channels = channels
+        self.data_bn = build_data_bn(data_bn_type, base_channels, V, num_person, 'BlockGCN')
+        plan = stage_plan(base_channels, base_channels, num_stages, inflate_stages, down_stages,
+                          ch_ratio)
+        self.gcn = nn.ModuleList(
+            BlockGCNBlock(cin, cout, hops, stride=stride, num_heads=num_heads,
+                          tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+            for cin, cout, stride in plan)
+        self.out_channels = plan[-1][1]
+        block_in = [cin for cin, _, _ in plan]
 
         if topo_cfg is None:
             self.topo, self.topo_proj = None, None
@@ -356,14 +341,7 @@ class BlockGCN(BaseModule):
         N, M, T, V, _ = x.shape
         topo = self.topo(x) if self.topo is not None else None
 
-        h = self.joint_embedding(x) + self.pos_embedding  # (N, M, T, V, C)
-        C = h.shape[-1]
-        h = h.permute(0, 1, 3, 4, 2).contiguous()  # (N, M, V, C, T)
-        if self.data_bn_type == 'VC':
-            h = self.data_bn(h.view(N * M, V * C, T))
-        else:
-            h = self.data_bn(h.view(N, M * V * C, T))
-        h = h.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).contiguous().view(N * M, C, T, V)
+        h = self.data_bn(self.joint_embedding(x) + self.pos_embedding)  # (N*M, C, T, V)
 
         for i, block in enumerate(self.gcn):
             if topo is not None:

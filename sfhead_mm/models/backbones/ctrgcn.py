@@ -21,6 +21,7 @@ from ..utils import MultiScaleTCN, TemporalConv, bn_init, conv_init
 from ..utils.graph import build_graph
 from ..utils.input_check import check_skeleton_input
 from ..utils.registration import register_beside
+from ..utils.stages import SkeletonDataBN, stage_plan
 
 
 class CTRGC(nn.Module):
@@ -205,28 +206,20 @@ class CTRGCN(BaseModule):
         A = torch.tensor(self.graph.A, dtype=torch.float32)
         self.in_channels, self.base_channels = in_channels, base_channels
         self.num_person = num_person
-        self.data_bn = nn.BatchNorm1d(num_person * in_channels * self.num_joints)
-
-        blocks, channels = [], base_channels
-        blocks.append(CTRGCNBlock(in_channels, channels, A, residual=False, adaptive=adaptive,
-                                  tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations))
-        for i in range(2, num_stages + 1):
-            out_channels = channels * (ch_ratio if i in inflate_stages else 1)
-            stride = 2 if i in down_stages else 1
-            blocks.append(CTRGCNBlock(channels, out_channels, A, stride=stride,
-                                      adaptive=adaptive, tcn_kernel_size=tcn_kernel_size,
-                                      tcn_dilations=tcn_dilations))
-            channels = out_channels
-        self.net = ModuleList(blocks)
-        self.out_channels = channels
+        # One BatchNorm feature per (person, joint, channel), as the authors' data_bn.
+        self.data_bn = SkeletonDataBN(in_channels, self.num_joints, num_person, 'MVC')
+        plan = stage_plan(in_channels, base_channels, num_stages, inflate_stages, down_stages,
+                          ch_ratio)
+        self.net = ModuleList(
+            CTRGCNBlock(cin, cout, A, stride=stride, residual=i > 0, adaptive=adaptive,
+                        tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+            for i, (cin, cout, stride) in enumerate(plan))
+        self.out_channels = plan[-1][1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_skeleton_input(x, 'CTRGCN', self.num_joints, self.in_channels, self.num_person)
-        N, M, T, V, C = x.shape
-        # One BatchNorm feature per (person, joint, channel), as the authors' data_bn.
-        x = x.permute(0, 1, 3, 4, 2).contiguous().view(N, M * V * C, T)
+        N, M = x.shape[:2]
         x = self.data_bn(x)
-        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).contiguous().view(N * M, C, T, V)
         for block in self.net:
             x = block(x)
         return x.reshape((N, M) + x.shape[1:])

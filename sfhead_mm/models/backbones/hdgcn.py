@@ -17,6 +17,7 @@ from mmaction.registry import MODELS
 from ..utils.graph import layout_of
 from ..utils.hd_graph import HierarchicalGraph
 from ..utils.input_check import check_skeleton_input
+from ..utils.stages import build_data_bn, stage_plan
 from ..utils.tcn import MultiScaleTCN, TemporalConv, bn_init, conv_init
 
 
@@ -269,30 +270,15 @@ class HDGCN(BaseModule):
         V = self.graph.num_joints
         self.in_channels, self.num_person, self.data_bn_type = in_channels, num_person, \
             data_bn_type
-        if data_bn_type == 'MVC':
-            self.data_bn = nn.BatchNorm1d(num_person * in_channels * V)
-        elif data_bn_type == 'VC':
-            self.data_bn = nn.BatchNorm1d(in_channels * V)
-        elif data_bn_type is None:
-            self.data_bn = nn.Identity()
-        else:
-            raise ValueError(f'HDGCN: data_bn_type={data_bn_type!r}; use "MVC", "VC" or None')
-        if isinstance(self.data_bn, nn.BatchNorm1d):
-            bn_init(self.data_bn, 1)
-
-        blocks, channels = [], in_channels
-        out_channels = base_channels
-        for stage in range(1, num_stages + 1):
-            if stage in inflate_stages:
-                out_channels *= ch_ratio
-            first = stage == 1
-            blocks.append(HDGCNBlock(
-                channels, out_channels, self.graph, stride=2 if stage in down_stages else 1,
-                residual=not first, attention=not first, tcn_kernel_size=tcn_kernel_size,
-                tcn_dilations=tcn_dilations, edge_k=edge_k, aha_k=aha_k))
-            channels = out_channels
-        self.gcn = nn.ModuleList(blocks)
-        self.out_channels = channels
+        self.data_bn = build_data_bn(data_bn_type, in_channels, V, num_person, 'HDGCN')
+        plan = stage_plan(in_channels, base_channels, num_stages, inflate_stages, down_stages,
+                          ch_ratio)
+        self.gcn = nn.ModuleList(
+            HDGCNBlock(cin, cout, self.graph, stride=stride, residual=i > 0, attention=i > 0,
+                       tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
+                       edge_k=edge_k, aha_k=aha_k)
+            for i, (cin, cout, stride) in enumerate(plan))
+        self.out_channels = plan[-1][1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Args:
@@ -303,13 +289,8 @@ class HDGCN(BaseModule):
         """
         check_skeleton_input(x, 'HDGCN', self.graph.num_joints, self.in_channels,
                              self.num_person if self.data_bn_type == 'MVC' else None)
-        N, M, T, V, C = x.shape
-        x = x.permute(0, 1, 3, 4, 2).contiguous()  # (N, M, V, C, T)
-        if self.data_bn_type == 'VC':
-            x = self.data_bn(x.view(N * M, V * C, T))
-        else:
-            x = self.data_bn(x.view(N, M * V * C, T))
-        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).contiguous().view(N * M, C, T, V)
+        N, M = x.shape[:2]
+        x = self.data_bn(x)
         for block in self.gcn:
             x = block(x)
         return x.reshape((N, M) + x.shape[1:])

@@ -25,6 +25,7 @@ from mmaction.registry import MODELS
 from ..utils import MultiScaleTCN, TemporalConv, bn_init, conv_init
 from ..utils.graph import ancestor_matrix, layout_of
 from ..utils.input_check import check_skeleton_input
+from ..utils.stages import SkeletonDataBN, stage_plan
 
 
 class JointAttention(nn.Module):
@@ -215,29 +216,22 @@ class InfoGCN(BaseModule):
         self.register_buffer('relative_position', relative, persistent=False)
         self.to_joint_embedding = nn.Linear(in_channels, base_channels)
         self.pos_embedding = nn.Parameter(torch.randn(1, V, base_channels))
-        self.data_bn = nn.BatchNorm1d(num_person * base_channels * V)
-
-        blocks, channels = [], base_channels
-        for i in range(1, num_stages + 1):
-            out_channels = channels * (ch_ratio if i in inflate_stages else 1)
-            blocks.append(InfoGCNBlock(channels, out_channels, V,
-                                       stride=2 if i in down_stages else 1,
-                                       num_heads=num_heads, tcn_kernel_size=tcn_kernel_size,
-                                       tcn_dilations=tcn_dilations))
-            channels = out_channels
-        self.net = ModuleList(blocks)
-        self.out_channels = channels
+        # One BatchNorm feature per (person, joint, channel) of the embedding.
+        self.data_bn = SkeletonDataBN(base_channels, V, num_person, 'MVC')
+        plan = stage_plan(base_channels, base_channels, num_stages, inflate_stages, down_stages,
+                          ch_ratio)
+        self.net = ModuleList(
+            InfoGCNBlock(cin, cout, V, stride=stride, num_heads=num_heads,
+                         tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+            for cin, cout, stride in plan)
+        self.out_channels = plan[-1][1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_skeleton_input(x, 'InfoGCN', self.num_joints, self.in_channels, self.num_person)
         N, M, T, V, C = x.shape
         x = self.relative_position.to(x.dtype) @ x.reshape(N * M * T, V, C)
         x = self.to_joint_embedding(x) + self.pos_embedding
-        Cb = x.shape[-1]
-        # One BatchNorm feature per (person, joint, channel) of the embedding.
-        x = x.view(N, M, T, V, Cb).permute(0, 1, 3, 4, 2).reshape(N, M * V * Cb, T)
-        x = self.data_bn(x)
-        x = x.view(N, M, V, Cb, T).permute(0, 1, 3, 4, 2).reshape(N * M, Cb, T, V)
+        x = self.data_bn(x.view(N, M, T, V, -1))
         for block in self.net:
             x = block(x)
         return x.reshape((N, M) + x.shape[1:])
