@@ -12,10 +12,8 @@ Default input: batch 8 x 2 persons x 64 frames x 25 joints x 3 channels, 120 cla
 """
 import argparse
 import json
-import os
 import os.path as osp
 import statistics
-import subprocess
 import sys
 import time
 
@@ -29,6 +27,7 @@ import sfhead_mm  # noqa: E402,F401
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
+from sfhead_mm.utils.memory import PeakMemory, peak_in_child  # noqa: E402
 
 #: backbone name -> (backbone config, GCNHead in_channels)
 BACKBONES = {
@@ -114,48 +113,24 @@ def time_models(args, backbone, device):
             {v: statistics.median(s) for v, s in infer.items()}, params)
 
 
-def _rss_bytes():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
-def _peak_rss_bytes():
-    # VmHWM belongs to this process image; getrusage's ru_maxrss survives fork + exec, so a
-    # child of a large parent would report the parent's peak instead of its own
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError('no VmHWM in /proc/self/status')
-
-
 def measure_memory_here(args, backbone, variant, device):
     """Peak extra memory of training steps (run in a fresh process)."""
     torch.manual_seed(0)
     model = build(backbone, variant, args.classes, args.frames).to(device).train()
     optim = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
     x, samples = make_batch(args, device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-    else:
-        base = _rss_bytes()
+    probe = PeakMemory(device)
+    probe.start()
     for _ in range(3):
         train_step(model, optim, x, samples)
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated() - base
-    return _peak_rss_bytes() - base
+    return probe.growth()
 
 
 def measure_memory(args, backbone, variant):
     cmd = [sys.executable, osp.abspath(__file__), '--memory-child', backbone, variant,
            '--batch', str(args.batch), '--frames', str(args.frames),
            '--persons', str(args.persons), '--device', args.device]
-    # Large blocks straight from mmap, unmapped when freed: glibc otherwise keeps freed memory in
-    # its arenas and the peak RSS of repeated runs scatters by tens of MB.
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])['peak_bytes']
+    return peak_in_child(cmd)
 
 
 def main(argv=None):

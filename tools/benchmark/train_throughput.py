@@ -12,10 +12,8 @@ growth of the process's peak RSS during the steps, measured in a fresh subproces
 """
 import argparse
 import json
-import os
 import os.path as osp
 import statistics
-import subprocess
 import sys
 import time
 
@@ -32,6 +30,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import MODELS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils.memory import PeakMemory, peak_in_child  # noqa: E402
 
 
 def build(config: str, cfg_options, device):
@@ -56,36 +55,16 @@ def step(model, optim, data, device):
         torch.cuda.synchronize()
 
 
-def _rss_bytes():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
-def _peak_rss_bytes():
-    # VmHWM belongs to this process image; getrusage's ru_maxrss survives fork + exec, so a
-    # child of a large parent would report the parent's peak instead of its own
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError('no VmHWM in /proc/self/status')
-
-
 def memory_child(config, cfg_options, device, iters):
     model, loader, optim, _ = build(config, cfg_options, device)
     data = batches(loader)
     first = next(data)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-    else:
-        base = _rss_bytes()
+    probe = PeakMemory(device)
+    probe.start()
     step(model, optim, first, device)
     for _ in range(iters - 1):
         step(model, optim, next(data), device)
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated() - base
-    return _peak_rss_bytes() - base
+    return probe.growth()
 
 
 def main(argv=None):
@@ -135,11 +114,7 @@ def main(argv=None):
                    '--device', args.device, '--warmup', str(args.warmup)]
             if args.cfg_options:
                 cmd += ['--cfg-options', *args.cfg_options]
-            # see sfhead_overhead.py: large blocks from mmap make peak RSS repeatable
-            env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                                 env=env).stdout
-            mem = json.loads(out.strip().splitlines()[-1])['peak_bytes']
+            mem = peak_in_child(cmd)
             base_mem = base_mem or mem
         mem_cols = f'{mem / 2**20:8.0f} {mem / base_mem:5.2f}x' if mem else ''
         print(f'{osp.basename(config):45s} {batch:5d} {sec:8.3f} {rate:10.2f} '
