@@ -41,3 +41,22 @@ def test_seeds_summary_is_mean_and_sample_std():
     table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.7}}})
     row = table.splitlines()[-1]
     assert row.startswith('| cfg | 2 | 60.00 ± 14.14 |')  # std of (50, 70) = 14.14
+
+
+def test_seeds_step_time_is_median_of_logged_training_iterations(tmp_path):
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    # two runner sessions (a resumed run): train records carry loss + time, val records do not
+    for stamp, times in (('20260101_000000', [9.0, 1.0]), ('20260101_010000', [2.0, 3.0])):
+        vis = tmp_path / stamp / 'vis_data'
+        vis.mkdir(parents=True)
+        lines = [{'loss': 1.0, 'time': t, 'iter': i} for i, t in enumerate(times)]
+        lines.append({'acc/top1': 0.5, 'step': 1})
+        (vis / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines))
+    assert run_seeds.median_step_seconds(str(tmp_path)) == 2.5  # median of 9, 1, 2, 3
+    assert run_seeds.median_step_seconds(str(tmp_path / 'nothing')) is None
+    table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5, 'step_seconds': 2.5}}})
+    assert table.splitlines()[-1].endswith('| 2.50 |')

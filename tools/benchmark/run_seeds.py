@@ -9,6 +9,7 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -40,12 +41,30 @@ def last_checkpoint(work_dir: str) -> str:
         return f.read().strip()
 
 
+def median_step_seconds(work_dir: str):
+    """Median seconds per training iteration, from the runner's logged ``time`` values.
+
+    Wall time of a whole run mixes in validation, start-up and, for a resumed run, only part of
+    the training; the logged per-iteration time is what compares configs.
+    """
+    times = []
+    for scalars in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+        with open(scalars) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'loss' in record and 'time' in record:
+                    times.append(record['time'])
+    return round(statistics.median(times), 3) if times else None
+
+
 def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
         with open(metrics_file) as f:
-            return json.load(f)
+            metrics = json.load(f)
+        metrics.setdefault('step_seconds', median_step_seconds(work_dir))
+        return metrics
     os.makedirs(work_dir, exist_ok=True)
     t0 = time.time()
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
@@ -61,19 +80,20 @@ def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
         metrics = json.load(f)
     os.remove(metrics_file + '.part')
     metrics['train_seconds'] = round(train_s, 1)
+    metrics['step_seconds'] = median_step_seconds(work_dir)
     write_json(metrics_file, metrics)
     return metrics
 
 
 def summarise(results: dict) -> str:
-    """Markdown table: mean +- sample std (n) per config and metric, in percent."""
-    head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min |'
-    lines = [head, '|' + '---|' * (len(COLUMNS) + 3)]
+    """Markdown table: mean +- sample std per config; metrics in percent, then train minutes and s/step."""
+    head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min | s/step |'
+    lines = [head, '|' + '---|' * (len(COLUMNS) + 4)]
     for name, runs in results.items():
         cells = []
-        for key, _ in COLUMNS + (('train_seconds', ''), ):
+        for key, _ in COLUMNS + (('train_seconds', ''), ('step_seconds', '')):
             values = [r[key] for r in runs.values() if r.get(key) is not None]
-            scale = 1 / 60 if key == 'train_seconds' else 100
+            scale = {'train_seconds': 1 / 60, 'step_seconds': 1}.get(key, 100)
             if not values:
                 cells.append('n/a')
             elif len(values) == 1:
