@@ -1,4 +1,4 @@
-# CTR-GCN on NW-UCLA cross-view with the CPU-sized schedule (8 epochs, ~15 min on 2 cores).
+# CTR-GCN on NW-UCLA cross-view with the CPU-sized schedule (8 epochs, 17-20 min on 2 cores).
 # The paper-length schedule is configs/ctrgcn/ctrgcn_nwucla.py.
 _base_ = [
     '../_base_/models/ctrgcn.py', '../_base_/datasets/nwucla.py',

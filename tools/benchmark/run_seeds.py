@@ -119,6 +119,11 @@ def main(argv=None):
     if osp.exists(summary_file):
         with open(summary_file) as f:
             results = json.load(f)
+    for name, runs in results.items():  # runs summarised before step times were recorded
+        for seed, metrics in runs.items():
+            if metrics.get('step_seconds') is None:
+                metrics['step_seconds'] = median_step_seconds(
+                    osp.join(args.root, name, f'seed{seed}'))
     for config in args.configs:
         for seed in args.seeds:
             metrics = run_one(config, seed, args.root, sys.executable, extra)
