@@ -63,7 +63,8 @@ def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
     if osp.exists(metrics_file):
         with open(metrics_file) as f:
             metrics = json.load(f)
-        metrics.setdefault('step_seconds', median_step_seconds(work_dir))
+        if metrics.get('step_seconds') is None:
+            metrics['step_seconds'] = median_step_seconds(work_dir)
         return metrics
     os.makedirs(work_dir, exist_ok=True)
     t0 = time.time()
@@ -86,7 +87,10 @@ def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
 
 
 def summarise(results: dict) -> str:
-    """Markdown table: mean +- sample std per config; metrics in percent, then train minutes and s/step."""
+    """Markdown table: mean +- sample std per config.
+
+    Metrics in percent, then wall minutes of training and median seconds per training step.
+    """
     head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min | s/step |'
     lines = [head, '|' + '---|' * (len(COLUMNS) + 4)]
     for name, runs in results.items():
