@@ -57,15 +57,19 @@ def median_step_seconds(work_dir: str):
     return round(statistics.median(times), 3) if times else None
 
 
+def fill_step_time(metrics: dict, work_dir: str) -> dict:
+    """Add ``step_seconds`` to the metrics of a run recorded before step times were."""
+    if metrics.get('step_seconds') is None:
+        metrics['step_seconds'] = median_step_seconds(work_dir)
+    return metrics
+
+
 def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
         with open(metrics_file) as f:
-            metrics = json.load(f)
-        if metrics.get('step_seconds') is None:
-            metrics['step_seconds'] = median_step_seconds(work_dir)
-        return metrics
+            return fill_step_time(json.load(f), work_dir)
     os.makedirs(work_dir, exist_ok=True)
     t0 = time.time()
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
@@ -125,9 +129,7 @@ def main(argv=None):
             results = json.load(f)
     for name, runs in results.items():  # runs summarised before step times were recorded
         for seed, metrics in runs.items():
-            if metrics.get('step_seconds') is None:
-                metrics['step_seconds'] = median_step_seconds(
-                    osp.join(args.root, name, f'seed{seed}'))
+            fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
     for config in args.configs:
         for seed in args.seeds:
             metrics = run_one(config, seed, args.root, sys.executable, extra)
