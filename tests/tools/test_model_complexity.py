@@ -95,3 +95,10 @@ def test_cli_prints_both_models(tool, capsys):
     assert 'training-only parameters: plugins.0' in out
     with pytest.raises(SystemExit, match='--shape takes'):
         tool.main([osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py'), '--shape', '1', '2'])
+
+
+def test_default_shape_follows_the_config_frame_sampler(tool):
+    # NW-UCLA samples with ResampleFrames(clip_len=52), not UniformSampleFrames: a 100-frame
+    # default would not fit FR-Head's heads, which are sized for the training clip length
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'ctrgcn', 'ctrgcn_frhead_nwucla_cpu.py'))
+    assert tool.default_shape(cfg) == (1, 1, 52, 20, 3)

@@ -75,8 +75,9 @@ def default_shape(cfg) -> Tuple[int, int, int, int, int]:
     for loader in ('test_dataloader', 'val_dataloader'):
         dataset = cfg.get(loader, {}).get('dataset', {})
         for step in dataset.get('pipeline', []):
-            if step.get('type') == 'UniformSampleFrames':
-                clip_len = step.get('clip_len', clip_len)
+            # any frame sampler (UniformSampleFrames, ResampleFrames, ...) names the length
+            if 'clip_len' in step:
+                clip_len = step['clip_len']
                 break
         else:
             continue
