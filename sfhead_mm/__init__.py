@@ -1,20 +1,15 @@
 """sfhead_mm: SF-Head and its peers for skeleton-based ambiguous action recognition.
 
-Importing this package (directly, or through ``custom_imports`` in a config) first applies the
-pinned stack's compatibility fixes (:mod:`sfhead_mm.compat`), then registers everything the package
-provides into MMAction2's registries (``mmaction.registry.MODELS``, ``METRICS``, ``TRANSFORMS``,
-``HOOKS``, ...).
+Importing ``sfhead_mm`` itself is light and changes nothing. The subpackages that hold models,
+transforms, hooks and metrics register them into MMAction2's registries when imported, and do
+nothing else::
+
+    custom_imports = dict(imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'sfhead_mm.engine',
+                                   'sfhead_mm.evaluation'], allow_failed_imports=False)
+
+(what ``configs/_base_/default_runtime.py`` declares), or in Python
+``sfhead_mm.utils.register_all_modules()``.
 """
-from . import compat
+from .version import __version__
 
-compat.apply_all()
-
-from . import skeleton  # noqa: E402  (layouts before the bridge that reads them)
-from .skeleton import mmaction_bridge  # noqa: E402
-
-mmaction_bridge.install()
-
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
-from .version import __version__  # noqa: E402
-
-__all__ = ['__version__', 'compat', 'skeleton', 'datasets', 'engine', 'evaluation', 'models']
+__all__ = ['__version__']

@@ -11,9 +11,10 @@ TEST_CONFIGS = osp.join(REPO, 'tests', 'configs')
 
 
 def pytest_configure(config):
-    # Every test process imports the package first (compat fixes, registration), with
-    # MMAction2's registry scope active, as the tools do.
-    import sfhead_mm  # noqa: F401
+    # Every test process registers the package first, with MMAction2's registry scope active,
+    # as the tools do.
+    from sfhead_mm.utils import register_all_modules
+    register_all_modules()
     from mmengine.registry import init_default_scope
     init_default_scope('mmaction')
 

@@ -17,10 +17,11 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
 from mmengine.config import DictAction  # noqa: E402
 
 from sfhead_mm.apis import export_deploy  # noqa: E402
+from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils import register_all_modules  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -46,9 +47,14 @@ def main(argv=None) -> int:
     if osp.abspath(out_config) == osp.abspath(args.config):
         print(f'error: {out_config} is the training config; choose another OUT', file=sys.stderr)
         return 1
+    register_all_modules()
     try:
+        runner_setup.check_checkpoint(args.checkpoint)
         result = export_deploy(args.config, args.checkpoint, args.out, out_config,
                                cfg_options=args.cfg_options)
+    except runner_setup.USER_ERRORS as err:  # bad checkpoint or input file: exit 2
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     except (OSError, ValueError, KeyError, RuntimeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1

@@ -7,12 +7,12 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import RUNNERS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils import register_all_modules  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 
 
@@ -55,12 +55,15 @@ def merge_args(cfg, args):
     return cfg
 
 
+@runner_setup.exit_on_user_error
 def main(argv=None):
     args = parse_args(argv)
+    register_all_modules()
     cfg = runner_setup.load_config(args.config, args.cfg_options)
     cfg = merge_args(cfg, args)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    metrics = runner.test()
+    with runner_setup.run_scope(cfg):
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+        metrics = runner.test()
     if args.metrics_out and runner.rank == 0:
         write_json(args.metrics_out, {k: _plain(v) for k, v in metrics.items()})
 

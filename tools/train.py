@@ -1,4 +1,6 @@
 # Train a recognizer: MMAction2's tools/train.py interface, with sfhead_mm registered.
+# Everything a run needs beyond that (exact resume, data check, safe checkpoint loading) is
+# declared in the configs' custom_hooks, so MMAction2's own tools/train.py behaves the same.
 import argparse
 import os.path as osp
 import sys
@@ -8,12 +10,12 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import RUNNERS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils import register_all_modules  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -89,17 +91,18 @@ def merge_args(cfg, args):
     if args.deterministic:
         randomness['deterministic'] = True
     cfg.randomness = randomness
-    runner_setup.ensure_epoch_seed_hook(cfg)
-    runner_setup.ensure_check_data_hook(cfg)  # data vs config, before the first step
     return cfg
 
 
+@runner_setup.exit_on_user_error
 def main(argv=None):
     args = parse_args(argv)
+    register_all_modules()
     cfg = runner_setup.load_config(args.config, args.cfg_options)
     cfg = merge_args(cfg, args)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    with runner_setup.run_scope(cfg):
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

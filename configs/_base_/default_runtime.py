@@ -1,5 +1,21 @@
-# MMAction2's runtime, plus the import of this package (its backbones, heads, SF-Head) for any
-# tool that reads the config, MMAction2's own included.
+# MMAction2's runtime, plus what every run of this package's configs needs, declared here so that
+# MMAction2's own tools and `mim train mmaction2` behave exactly like ours:
+# - custom_imports: the subpackages that register the package's models, transforms, hooks and
+#   metrics into MMAction2's registries (importing them changes nothing else);
+# - EpochSeedHook: reseeds every epoch from (seed, epoch, rank), so --resume equals an
+#   uninterrupted run (`epoch_reseed = False` turns it off);
+# - CheckDataHook: checks the built datasets against the model before the first step
+#   (`check_data = False` turns it off);
+# - SafeCheckpointHook: resume/load_from/test read mmengine checkpoints with torch's
+#   weights_only=True and an allow-list of exactly what they hold.
 _base_ = 'mmaction::_base_/default_runtime.py'
-custom_imports = dict(imports=['sfhead_mm'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'sfhead_mm.engine',
+             'sfhead_mm.evaluation'],
+    allow_failed_imports=False)
+custom_hooks = [
+    dict(type='SafeCheckpointHook'),
+    dict(type='EpochSeedHook'),
+    dict(type='CheckDataHook'),
+]
 default_hooks = dict(checkpoint=dict(interval=1), logger=dict(interval=100))

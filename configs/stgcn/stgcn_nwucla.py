@@ -4,4 +4,4 @@ _base_ = [
     '../_base_/models/stgcn.py', '../_base_/datasets/nwucla.py',
     '../_base_/schedules/sfhead_90e.py', '../_base_/default_runtime.py'
 ]
-model = dict(backbone=dict(graph_cfg=dict(layout='nw-ucla')), cls_head=dict(num_classes=10))
+model = dict(backbone=dict(graph_cfg=dict(_delete_=True, layout=_base_.graph_layout, mode='stgcn_spatial')), cls_head=dict(num_classes=10))

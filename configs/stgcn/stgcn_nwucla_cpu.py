@@ -4,7 +4,7 @@ _base_ = [
     '../_base_/schedules/cpu_8e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
-    backbone=dict(graph_cfg=dict(layout='nw-ucla')),
+    backbone=dict(graph_cfg=dict(_delete_=True, layout=_base_.graph_layout, mode='stgcn_spatial')),
     cls_head=dict(num_classes=10))
 train_dataloader = dict(num_workers=0, persistent_workers=False)
 val_dataloader = dict(num_workers=0, persistent_workers=False)

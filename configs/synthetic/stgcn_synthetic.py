@@ -2,7 +2,13 @@
 # baseline. A stock MMAction2 config with the data, model size and schedule scaled to a CPU.
 # Generate the data first: python -m sfhead_mm.datasets.synthetic data/synthetic/ntu25_synthetic.pkl
 _base_ = 'mmaction::skeleton/stgcn/stgcn_8xb16-joint-u100-80e_ntu120-xsub-keypoint-3d.py'
-custom_imports = dict(imports=['sfhead_mm'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'sfhead_mm.engine', 'sfhead_mm.evaluation'],
+    allow_failed_imports=False)
+# What configs/_base_/default_runtime.py declares for every run (safe checkpoint loading, exact
+# resume, data check); a stock base config does not carry it.
+custom_hooks = [dict(type='SafeCheckpointHook'), dict(type='EpochSeedHook'),
+                dict(type='CheckDataHook')]
 
 ann_file = 'data/synthetic/ntu25_synthetic.pkl'
 clip_len = 32

@@ -1,4 +1,5 @@
-"""Datasets and transforms: the synthetic demo set, layout-aware skeleton transforms, data checks."""
-from . import pose_dataset_errors, synthetic, transforms  # noqa: F401
+"""Datasets and transforms: the synthetic demo set, layout-aware skeleton transforms, data checks.
 
-pose_dataset_errors.install()
+Importing registers the transforms into MMAction2's ``TRANSFORMS`` and changes nothing else.
+"""
+from . import synthetic, transforms  # noqa: F401

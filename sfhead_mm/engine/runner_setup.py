@@ -1,17 +1,23 @@
 """Config preparation shared by ``tools/train.py`` and ``tools/test.py``.
 
 The tools keep MMAction2's command-line interface; what they add is in this module so that both
-behave the same: config lookup inside the package, the CPU-distributed adaptation, the epoch
-reseeding that makes ``--resume`` exact, and readable errors for a missing config or checkpoint.
+behave the same: config lookup inside the package, the CPU-distributed adaptation (scoped to the
+run), checkpoint checks before a runner is built, and one-line errors with exit code 2. What every
+run needs (exact resume, data check, safe checkpoint loading) is declared in the configs'
+``custom_hooks``, not added here, so MMAction2's own tools behave the same.
 """
+import contextlib
 import os
 import os.path as osp
-from typing import Optional
+import sys
+from typing import Iterator, Optional
 
 from mmengine.config import Config
 
 from .. import compat
-from .hooks.check_data_hook import ensure_check_data_hook  # noqa: F401  (for tools/train.py)
+from ..utils.checkpoint import CheckpointError, checkpoint_globals, load_checkpoint_file
+from ..utils.safe_pickle import PickleReadError, UnsafePickleError
+from ..utils.setup_env import REGISTERING_MODULES
 
 #: Where configs live: next to the tools in a source checkout, or in the installed package.
 _PACKAGE_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -33,27 +39,64 @@ def find_config(path: str) -> str:
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load a config, making sure ``sfhead_mm`` is among its ``custom_imports``.
+    """Load a config, making sure the package's registering modules are in ``custom_imports``.
 
     Stock MMAction2 configs do not import this package; a run of our tools always has it
-    imported already, and the entry in ``custom_imports`` makes dataloader workers started with
-    ``spawn`` import it too.
+    registered already, and the entries in ``custom_imports`` make dataloader workers started with
+    ``spawn`` register it too.
     """
     cfg = Config.fromfile(find_config(path))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     imports = cfg.get('custom_imports', None) or dict(imports=[], allow_failed_imports=False)
     names = list(imports.get('imports', []))
-    if 'sfhead_mm' not in names:
-        imports['imports'] = ['sfhead_mm'] + names
+    imports['imports'] = [m for m in REGISTERING_MODULES if m not in names] + names
     cfg.custom_imports = imports
     return cfg
 
 
 def check_checkpoint(path: Optional[str], what: str = 'checkpoint') -> None:
-    """Fail early, naming the file, when a checkpoint path does not exist."""
-    if path and '://' not in path and not osp.isfile(path):
-        raise FileNotFoundError(f'{what} {path!r} does not exist')
+    """Read a local checkpoint before any runner is built: a missing, truncated or foreign file,
+    or one that references a global outside the allow-list, raises :class:`CheckpointError` (one
+    line naming the file) and nothing from it executes."""
+    if path and '://' not in path:
+        try:
+            load_checkpoint_file(path)
+        except CheckpointError as err:
+            raise CheckpointError(err.path, f'{what}: {err.reason}', err.global_name) from None
+
+
+@contextlib.contextmanager
+def run_scope(cfg: Config) -> Iterator[None]:
+    """The scope of a tool's run: checkpoints load with the allow-list (also for stock configs
+    without ``SafeCheckpointHook``), and on a CPU-only machine a distributed launch skips
+    ``torch.cuda.set_device``. Both are undone on exit."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(checkpoint_globals())
+        if cfg.get('launcher', 'none') != 'none':
+            stack.enter_context(compat.cpu_distributed())
+        yield
+
+
+#: Errors a tool reports in one line (exit code 2) instead of a traceback.
+USER_ERRORS = (CheckpointError, UnsafePickleError, PickleReadError, FileNotFoundError,
+               IsADirectoryError)
+
+
+def exit_on_user_error(main):
+    """Run a tool's ``main``; a user error (bad checkpoint, config or data file) prints one line
+    ``error: ...`` on stderr and exits with code 2."""
+
+    def wrapped(argv=None):
+        try:
+            return main(argv)
+        except USER_ERRORS as err:
+            print(f'error: {err}', file=sys.stderr)
+            raise SystemExit(2) from None
+
+    wrapped.__doc__ = main.__doc__
+    wrapped.__wrapped__ = main
+    return wrapped
 
 
 def setup_launcher(cfg: Config, launcher: str) -> None:
@@ -61,19 +104,6 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     cfg.launcher = launcher
     if launcher != 'none':
         compat.adapt_cfg_for_cpu_dist(cfg)
-
-
-def ensure_epoch_seed_hook(cfg: Config) -> None:
-    """Add :class:`EpochSeedHook` unless the config already has it or opts out.
-
-    Set ``epoch_reseed = False`` in a config to keep mmengine's once-per-run seeding.
-    """
-    if cfg.get('epoch_reseed', True) is False:
-        return
-    hooks = list(cfg.get('custom_hooks', None) or [])
-    if not any(h.get('type') == 'EpochSeedHook' for h in hooks):
-        hooks.append(dict(type='EpochSeedHook'))
-    cfg.custom_hooks = hooks
 
 
 def default_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None:
@@ -90,13 +120,9 @@ def set_local_rank_env(local_rank: int) -> None:
 
 
 def _pipelines(dataset_cfg):
-    """Pipelines of a dataset config, looking through wrappers (RepeatDataset, ...)."""
-    while dataset_cfg is not None:
-        if 'pipeline' in dataset_cfg:
-            yield dataset_cfg['pipeline']
-        for inner in dataset_cfg.get('datasets', []) or []:
-            yield from _pipelines(inner)
-        dataset_cfg = dataset_cfg.get('dataset')
+    """Pipelines of a dataset config, through the package's one walker of dataset wrappers."""
+    from ..skeleton.config import dataset_pipelines
+    return dataset_pipelines(dataset_cfg)
 
 
 def keep_sample_ids(cfg: Config, loader: str = 'test_dataloader') -> None:

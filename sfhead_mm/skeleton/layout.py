@@ -1,7 +1,7 @@
 """One declarative description per skeleton layout, and the registry that names them.
 
 Everything that depends on the joint layout reads it from a :class:`SkeletonLayout`: the graph of
-every backbone (including MMAction2's own, see :mod:`.mmaction_bridge`), the bone and motion
+every backbone (MMAction2's own ``Graph`` through :meth:`SkeletonLayout.graph_dict`), the bone and motion
 streams, 3D normalisation, flipping and plotting. A new layout is one ``register_layout`` call (or
 one dict in a config), not edits in five places.
 """

@@ -127,3 +127,52 @@ def test_mim_train_from_a_regular_install(python, tmp_path, synthetic_small):
          '--cfg-options', *data_options(synthetic_small), 'train_cfg.max_epochs=1'],
         cwd=str(tmp_path))
     assert (tmp_path / 'wd' / 'epoch_1.pth').is_file()
+
+
+class _Payload:
+    """Pickles as a call of os.system (never executed by the tests)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def _crafted_checkpoints(tmp_path, good):
+    """A real checkpoint with a payload in its meta, and a plain pickle renamed .pth."""
+    marker = tmp_path / 'payload_ran'
+    ckpt = torch.load(good, map_location='cpu', weights_only=False)  # our own file: trusted
+    ckpt['meta']['note'] = _Payload(marker)
+    in_meta = tmp_path / 'crafted.pth'
+    torch.save(ckpt, in_meta)
+    plain = tmp_path / 'plain.pth'
+    plain.write_bytes(pickle.dumps({'state_dict': _Payload(marker)}))
+    return marker, [in_meta, plain]
+
+
+def test_crafted_checkpoints_are_refused_by_every_tool(python, tmp_path, synthetic_small):
+    _train(python, TINY, tmp_path / 'run', synthetic_small, 'train_cfg.max_epochs=1',
+           'train_dataloader.dataset.dataset.indices=32', 'val_dataloader.dataset.indices=8')
+    marker, crafted = _crafted_checkpoints(tmp_path, tmp_path / 'run' / 'epoch_1.pth')
+    for path in crafted:
+        commands = {
+            'test.py': [osp.join(TOOLS, 'test.py'), TINY, str(path), '--cfg-options',
+                        *data_options(synthetic_small)],
+            'train.py --resume': [osp.join(TOOLS, 'train.py'), TINY, '--work-dir',
+                                  str(tmp_path / 'resume'), '--resume', str(path),
+                                  '--cfg-options', *data_options(synthetic_small)],
+            'deploy.py': [osp.join(TOOLS, 'deploy.py'), TINY, str(path),
+                          str(tmp_path / 'deploy.pth'), '--cfg-options',
+                          *data_options(synthetic_small)],
+        }
+        for name, cmd in commands.items():
+            proc = subprocess.run([python, *cmd], cwd=REPO, capture_output=True, text=True,
+                                  timeout=600)
+            assert proc.returncode == 2, (name, proc.returncode, proc.stderr[-2000:])
+            errors = [line for line in proc.stderr.splitlines() if line.startswith('error:')]
+            assert len(errors) == 1 and str(path) in errors[0], (name, proc.stderr[-2000:])
+            assert 'system' in errors[0] and 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1' in errors[0]
+            assert 'Traceback' not in proc.stderr, (name, proc.stderr[-2000:])
+    assert not marker.exists()

@@ -19,7 +19,9 @@ _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration)
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()
 import matplotlib  # noqa: E402
 
 matplotlib.use('Agg')  # files only, no display

@@ -23,7 +23,9 @@ if _REPO not in sys.path:
 
 import torch  # noqa: E402
 
-import sfhead_mm  # noqa: E402,F401
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402

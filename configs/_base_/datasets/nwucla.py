@@ -9,12 +9,19 @@ dataset_type = 'PoseDataset'
 ann_file = 'data/skeleton/nwucla_3d.pkl'
 clip_len = 52
 feats = ['j']
+# The `nw-ucla` layout's graph in the form MMAction2's own Graph (STGCN, AAGCN) accepts:
+# `sfhead_mm.skeleton.get_layout('nw-ucla').graph_dict()`, which tests/configs checks it equals.
+graph_layout = dict(
+    num_node=20, center=2,
+    inward=[(0, 1), (1, 2), (3, 2), (4, 2), (5, 4), (6, 5), (7, 6), (8, 2), (9, 8), (10, 9),
+            (11, 10), (12, 0), (13, 12), (14, 13), (15, 14), (16, 0), (17, 16), (18, 17),
+            (19, 18)])
 train_pipeline = [
     dict(type='LayoutPreNormalize3D', layout='nw-ucla', align_spine=False,
          align_shoulder=False),
     dict(type='RandomViewTransform3D', max_angle=60, scale_range=(0.5, 1.5)),
     dict(type='MinMaxNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nw-ucla', feats=feats),
+    dict(type='LayoutGenSkeFeat', dataset='nw-ucla', feats=feats),
     dict(type='ResampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
@@ -24,7 +31,7 @@ val_pipeline = [
     dict(type='LayoutPreNormalize3D', layout='nw-ucla', align_spine=False,
          align_shoulder=False),
     dict(type='MinMaxNormalize3D'),
-    dict(type='GenSkeFeat', dataset='nw-ucla', feats=feats),
+    dict(type='LayoutGenSkeFeat', dataset='nw-ucla', feats=feats),
     dict(type='ResampleFrames', clip_len=clip_len, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),

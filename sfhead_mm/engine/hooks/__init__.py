@@ -1,4 +1,5 @@
+from .check_data_hook import CheckDataHook
 from .epoch_seed_hook import EpochSeedHook
+from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['EpochSeedHook']
-from .check_data_hook import CheckDataHook, ensure_check_data_hook  # noqa: E402,F401
+__all__ = ['CheckDataHook', 'EpochSeedHook', 'SafeCheckpointHook']

@@ -7,6 +7,8 @@ makes every epoch's randomness a function of where it is, not of what ran before
 reproduces an uninterrupted run exactly (with ``num_workers=0`` or non-persistent workers, whose
 seeds mmengine also derives from the seed). It also undoes ``UniformSampleFrames``' habit of
 calling ``np.random.seed(255)`` on the global generator during validation.
+
+Declared in ``configs/_base_/default_runtime.py``; ``epoch_reseed = False`` in a config turns it off.
 """
 import random
 
@@ -32,6 +34,8 @@ class EpochSeedHook(Hook):
         self.seed = seed
 
     def before_train_epoch(self, runner) -> None:
+        if runner.cfg.get('epoch_reseed', True) is False:
+            return  # the config opts out: mmengine's once-per-run seeding
         base = self.seed if self.seed is not None else runner.seed
         seed = (int(base) * 1000003 + runner.epoch * 1009 + get_rank()) % (2**31)
         random.seed(seed)

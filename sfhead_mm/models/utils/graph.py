@@ -2,7 +2,7 @@
 
 One place turns a backbone's ``graph_cfg`` into what its GCN units need, so no backbone carries its
 own joint table: the layout (:mod:`sfhead_mm.skeleton`), MMAction2's partitioned adjacency
-(``Graph``, which accepts every registered layout once :mod:`sfhead_mm` is imported), and the
+(``Graph``: its three native layouts by name, every other layout as the dict it accepts), and the
 bone-tree ancestor matrices of InfoGCN's relative-position embedding.
 """
 from collections.abc import Mapping
@@ -31,6 +31,8 @@ def layout_of(graph_cfg: Mapping, owner: str = 'backbone') -> SkeletonLayout:
 
 
 GRAPH_EDGES = ('layout', 'bones')
+#: The layouts MMAction2's ``Graph`` knows by name (kept on its own code path).
+MMACTION_NATIVE = ('openpose', 'nturgb+d', 'coco')
 
 
 def build_graph(graph_cfg: Mapping, owner: str = 'backbone'):
@@ -56,6 +58,8 @@ def build_graph(graph_cfg: Mapping, owner: str = 'backbone'):
         layout = layout_of(cfg, owner)
         cfg['layout'] = dict(num_node=layout.num_joints, center=layout.center,
                              inward=[(j, ref) for j, ref in layout.bones if j != ref])
+    elif not (isinstance(cfg['layout'], str) and cfg['layout'] in MMACTION_NATIVE):
+        cfg['layout'] = layout_of(cfg, owner).graph_dict()
     return Graph(**cfg)
 
 
