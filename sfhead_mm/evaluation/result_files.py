@@ -13,12 +13,12 @@ Unpickling runs code from the file: load only result files you trust.
 """
 import json
 import os.path as osp
-import pickle
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ..utils.safe_pickle import PickleReadError, load_pickle
 from .functional.group_accuracy import class_accuracy, confusion_matrix
 
 #: ``format`` value of the metric's JSON report (bumped if its layout ever changes).
@@ -95,11 +95,12 @@ def _to_numpy(value) -> np.ndarray:
 
 
 def _load_dump(path: str) -> ResultFile:
-    with open(path, 'rb') as f:
-        try:
-            records = pickle.load(f)
-        except Exception as e:  # a truncated or foreign file: say which one
-            raise ValueError(f'{path}: cannot unpickle ({type(e).__name__}: {e})') from None
+    # The restricted unpickler: a result file holds containers, numbers, numpy arrays and torch
+    # tensors (MMAction2's DumpResults); anything else is refused (UnsafePickleError, one line).
+    try:
+        records = load_pickle(path, tensors=True)
+    except PickleReadError as e:  # a truncated or foreign file: say which one
+        raise ValueError(str(e)) from None
     if not isinstance(records, (list, tuple)) or not records:
         raise ValueError(f'{path}: expected a non-empty list of per-sample results (the file '
                          f'`tools/test.py --dump` writes), got {type(records).__name__}')

@@ -3,8 +3,10 @@
 ``pickle.load`` calls whatever callable a file names, so a crafted annotation or result file runs
 code the moment it is read. :func:`load_pickle` unpickles with an allow-list of what data pickles
 hold: builtin containers and scalars, and numpy arrays, dtypes and scalars (including the
-``numpy.core`` names that files written under numpy 1.x carry). Anything else is refused with one
-line naming the file and the global. MMAction2's own ``PoseDataset`` still reads its ``ann_file``
+``numpy.core`` names that files written under numpy 1.x carry); with ``tensors=True`` also torch
+tensors as ``pickle`` writes them (MMAction2's ``DumpResults`` files), whose storage bytes are read
+with torch's own ``weights_only=True`` loader. Anything else is refused with one line naming the
+file and the global. MMAction2's own ``PoseDataset`` still reads its ``ann_file``
 with ``mmengine.load`` (a full unpickler): run ``tools/check_data.py`` first on files you did not
 make, which reads them through this module.
 
@@ -43,6 +45,21 @@ class PickleReadError(ValueError):
         super().__init__(f'{path}: not a readable pickle ({reason})')
 
 
+def _storage_from_bytes(data: bytes):
+    """``torch.storage._load_from_bytes`` without its full unpickle of the embedded bytes."""
+    import torch
+    return torch.load(io.BytesIO(data), weights_only=True)
+
+
+def _allowed_tensor(module: str, name: str):
+    if (module, name) == ('torch._utils', '_rebuild_tensor_v2'):
+        from torch import _utils
+        return _utils._rebuild_tensor_v2
+    if (module, name) == ('torch.storage', '_load_from_bytes'):
+        return _storage_from_bytes
+    return None
+
+
 def _allowed(module: str, name: str):
     """The object for an allowed global, else None."""
     if module in ('builtins', '__builtin__') and name in _BUILTINS:
@@ -72,31 +89,33 @@ def _allowed(module: str, name: str):
 
 class _Unpickler(pickle.Unpickler):
 
-    def __init__(self, file, path: str):
+    def __init__(self, file, path: str, tensors: bool = False):
         super().__init__(file)
         self._path = path
+        self._tensors = tensors
 
     def find_class(self, module, name):
         obj = _allowed(module, name)
+        if obj is None and self._tensors:
+            obj = _allowed_tensor(module, name)
         if obj is None:
             raise UnsafePickleError(self._path, f'{module}.{name}')
         return obj
 
 
-def loads_pickle(data: bytes, path: str = '<bytes>'):
+def loads_pickle(data: bytes, path: str = '<bytes>', tensors: bool = False):
     """Unpickle bytes with the allow-list; errors name ``path``."""
     try:
-        return _Unpickler(io.BytesIO(data), path).load()
+        return _Unpickler(io.BytesIO(data), path, tensors).load()
     except UnsafePickleError:
         raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            IndexError, KeyError, ImportError, MemoryError) as err:
+    except Exception as err:  # noqa: B902 (any failure of a foreign file is 'not readable')
         reason = 'truncated' if isinstance(err, EOFError) else f'{type(err).__name__}: {err}'
         raise PickleReadError(path, reason.splitlines()[0] if reason else 'unknown') from None
 
 
-def load_pickle(path: str):
-    """Read a data pickle with the allow-list.
+def load_pickle(path: str, tensors: bool = False):
+    """Read a data pickle with the allow-list (``tensors``: also torch tensors).
 
     Raises:
         FileNotFoundError: no such file.
@@ -111,7 +130,7 @@ def load_pickle(path: str):
         data = f.read()
     if not data:
         raise PickleReadError(path, 'empty file')
-    return loads_pickle(data, path)
+    return loads_pickle(data, path, tensors)
 
 
 def refused_global(path: str) -> Optional[str]:

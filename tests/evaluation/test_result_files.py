@@ -51,7 +51,7 @@ def test_report_and_other_files(tmp_path):
     with pytest.raises(ValueError, match='unknown result file type'):
         load_results(str(tmp_path / 'x.txt'))
     (tmp_path / 'broken.pkl').write_bytes(pickle.dumps([1, 2])[:5])
-    with pytest.raises(ValueError, match='broken.pkl: cannot unpickle'):
+    with pytest.raises(ValueError, match='broken.pkl: not a readable pickle'):
         load_results(str(tmp_path / 'broken.pkl'))
     with pytest.raises(FileNotFoundError, match='missing.pkl'):
         load_results(str(tmp_path / 'missing.pkl'))

@@ -62,3 +62,20 @@ def test_unreadable_files_name_the_file(tmp_path, content, reason):
 def test_a_directory_is_named(tmp_path):
     with pytest.raises(IsADirectoryError, match='directory'):
         load_pickle(str(tmp_path))
+
+
+def test_tensor_mode_reads_dumped_results_without_a_full_unpickle(tmp_path):
+    import torch
+    path = tmp_path / 'dump.pkl'
+    # what MMAction2's DumpResults writes: dicts of torch tensors, pickled
+    path.write_bytes(pickle.dumps([dict(pred_score=torch.tensor([0.2, 0.8]),
+                                        gt_label=torch.tensor([1]))]))
+    with pytest.raises(UnsafePickleError, match='torch'):
+        load_pickle(str(path))  # tensors are not plain data
+    back = load_pickle(str(path), tensors=True)
+    assert torch.equal(back[0]['pred_score'], torch.tensor([0.2, 0.8]))
+    marker = tmp_path / 'ran'
+    path.write_bytes(pickle.dumps([_Payload(marker)]))
+    with pytest.raises(UnsafePickleError):
+        load_pickle(str(path), tensors=True)
+    assert not marker.exists()
