@@ -4,10 +4,12 @@
     python tools/check_data.py CONFIG [--loaders train val test] [--max-lines 5]
         [--json report.json] [--cfg-options KEY=VALUE ...]
 
-Checks every loader's annotation file (split names, keys, keypoint shape (M, T, V, C) with
-T == total_frames, V of the layout, C giving the backbone's in_channels with the pipeline's
-GenSkeFeat streams and keypoint_score, finite values, labels inside num_classes, unique names) and
-dry-runs each pipeline on one sample. Exit status 0 when all is well, 1 when a problem is found,
+Reads every loader's annotation file with the package's restricted unpickler (nothing in it can
+execute) and checks it against the config's input spec: split names, keys, keypoint shape
+(M, T, V, C) with T == total_frames, V of the layout, C giving the backbone's in_channels with
+the pipeline's GenSkeFeat streams and keypoint_score, finite values (inside float32's range),
+labels inside num_classes, unique names, in every sample; then dry-runs each pipeline on one
+sample. Exit status 0 when all is well, 1 when a problem is found,
 2 for a config that cannot be read. ``tools/train.py`` runs the same checks when a run starts
 (``CheckDataHook``).
 """
@@ -19,12 +21,12 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from sfhead_mm.datasets.checks import LOADERS, check_config_data  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils import register_all_modules  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json as write_json_file  # noqa: E402
 
 
@@ -53,6 +55,7 @@ def write_json(report, path: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    register_all_modules()
     try:
         cfg = runner_setup.load_config(args.config, args.cfg_options)
     except Exception as err:  # a missing or broken config: one line, not a traceback

@@ -6,8 +6,11 @@
 
 Each input is ``SPLIT=FILE`` (a bare ``FILE`` is named after its stem). The output is
 ``{'split': {SPLIT: [frame_dir, ...]}, 'annotations': [...]}``; a sample in several files is
-stored once. The output is written atomically (temporary file, then rename) and an existing file
-is only replaced with ``--overwrite``.
+stored once. The files are read with the package's restricted unpickler (nothing in them can
+execute); the conversion is :func:`sfhead_mm.formats.annotation.convert_old_splits`. Every sample
+is checked (problems are reported; the samples are converted as they are), the output is written
+atomically (temporary file, then rename) and an existing file is only replaced with
+``--overwrite``. Exit status 0, or 1 with one line naming the file.
 """
 import argparse
 import os.path as osp
@@ -17,8 +20,8 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from sfhead_mm.datasets.checks import DataCheckError  # noqa: E402
-from sfhead_mm.datasets.old_pickle import convert_old_splits, write_pickle_atomic  # noqa: E402
+from sfhead_mm.formats.annotation import (AnnotationError, check_annotation_data,  # noqa: E402
+                                          convert_old_splits, problems_line, write_annotation)
 
 
 def parse_args(argv=None):
@@ -37,7 +40,7 @@ def split_pairs(inputs):
         if not sep:  # a bare file: its stem names the split
             name, path = osp.splitext(osp.basename(item))[0], item
         if not name or not path:
-            raise DataCheckError(f'{item!r}: expected SPLIT=FILE')
+            raise AnnotationError(item, 'expected SPLIT=FILE')
         pairs.append((name, path))
     return pairs
 
@@ -46,14 +49,19 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         if osp.exists(args.out) and not args.overwrite:
-            raise DataCheckError(f'{args.out} exists; pass --overwrite to replace it')
+            raise AnnotationError(args.out, 'exists; pass --overwrite to replace it')
         data = convert_old_splits(split_pairs(args.inputs))
-        write_pickle_atomic(data, args.out)
-    except DataCheckError as err:
+        problems = check_annotation_data(data, args.out)
+        write_annotation(args.out, data, check=False)  # as converted: the samples are the user's
+    except AnnotationError as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     counts = ', '.join(f'{name}: {len(names)}' for name, names in data['split'].items())
     print(f'wrote {args.out}: {len(data["annotations"])} samples ({counts})')
+    if problems:
+        print(f'warning: {len(problems)} problem(s) in the samples, converted as they are: '
+              f'{problems_line(problems)}; run tools/check_data.py on a config that uses the '
+              f'file', file=sys.stderr)
     return 0
 
 

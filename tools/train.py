@@ -14,6 +14,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import RUNNERS  # noqa: E402
+from sfhead_mm.datasets.pose_dataset_errors import data_errors_in_one_line  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
 from sfhead_mm.utils import register_all_modules  # noqa: E402
 
@@ -100,7 +101,7 @@ def main(argv=None):
     register_all_modules()
     cfg = runner_setup.load_config(args.config, args.cfg_options)
     cfg = merge_args(cfg, args)
-    with runner_setup.run_scope(cfg):
+    with runner_setup.run_scope(cfg), data_errors_in_one_line(cfg):
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
         runner.train()
 

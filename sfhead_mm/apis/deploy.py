@@ -19,7 +19,8 @@ import torch
 from mmengine.config import Config
 
 from ..utils.atomic_write import atomic_path
-from .inference import build_test_pipeline, init_recognizer, model_input_of
+from ..datasets.input_spec import input_spec_of
+from .inference import init_recognizer
 
 PLUGIN_RECOGNIZERS = ('PluginRecognizerGCN', 'SFRecognizerGCN')
 
@@ -76,16 +77,12 @@ def _rename_plugin_keys(state: Dict[str, torch.Tensor], keep: List[int]
 
 
 def _probe_input(cfg) -> Optional[torch.Tensor]:
-    """A random model input ``(1, 1, M, T, V, C)`` shaped by the config, or None."""
-    spec = model_input_of(cfg)
-    if spec.layout is None or spec.in_channels is None:
+    """A random model input ``(1, 1, M, T, V, C)`` shaped by the config's input spec, or None."""
+    shape = input_spec_of(cfg).input_shape(batch=1, num_person=2, clip_len=32)
+    if shape is None:
         return None
-    M, T = 2, 32
-    for t in build_test_pipeline(cfg).transforms:
-        M = getattr(t, 'num_person', M)
-        T = getattr(t, 'clip_len', T)
     gen = torch.Generator().manual_seed(0)
-    return torch.randn(1, 1, M, T, spec.layout.num_joints, spec.in_channels, generator=gen)
+    return torch.randn(1, 1, *shape[1:], generator=gen)
 
 
 @torch.no_grad()

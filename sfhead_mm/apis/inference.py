@@ -4,9 +4,15 @@ Predictions are those of ``tools/test.py`` for the same sample: the same test pi
 config's ``test_dataloader``), the same ``test_step`` (data preprocessor, clip averaging of the
 head). Long sequences can be cut into sliding windows, each predicted on its own, next to the
 whole-sequence prediction.
+
+Names do not clash with ``mmaction.apis``: :func:`init_recognizer` takes MMAction2's arguments
+(``config, checkpoint, device``) and builds the model with ``mmaction.apis.init_recognizer``;
+:func:`predict_skeletons` (not MMAction2's ``inference_skeleton``, which takes pose results of
+video frames) predicts skeleton files, arrays and samples. What the model reads (layout,
+channels, test pipeline, class names) is asked of the config once, as its
+:class:`~sfhead_mm.datasets.input_spec.InputSpec`.
 """
 import copy
-import os.path as osp
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Union
@@ -16,58 +22,72 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
 
-from ..skeleton import SkeletonLayout
-from ..skeleton.config import dataset_pipelines
+from ..datasets.input_spec import (BUILTIN_LABEL_MAPS, InputSpec, input_spec_of,  # noqa: F401
+                                   read_label_map)
 from .readers import InputError, SkeletonSample, read_skeleton_file
-
-#: Label maps known by name (``--label-map ntu60``).
-BUILTIN_LABEL_MAPS = ('ntu60', 'ntu120', 'nwucla', 'synthetic')
 
 
 # --------------------------------------------------------------------------------- model
 def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None,
-                    device: Union[str, torch.device] = 'cpu',
+                    device: Union[str, torch.device, None] = None,
                     cfg_options: Optional[dict] = None) -> nn.Module:
-    """Build a recognizer from a config and load its weights, ready for inference.
+    """``mmaction.apis.init_recognizer``, with config names, safe checkpoints and a weight check.
 
-    The config is read as ``tools/test.py`` reads it (config names inside the package work,
-    ``sfhead_mm`` is imported for its modules). The returned model carries ``cfg`` and
-    ``checkpoint_meta`` (the checkpoint's ``meta``, e.g. ``dataset_meta``).
+    The model is built by MMAction2's ``init_recognizer``. The config is read as
+    ``tools/test.py`` reads it (config names inside the package work). The checkpoint is loaded
+    with torch's ``weights_only=True`` and the allow-list of what mmengine checkpoints hold
+    (:func:`sfhead_mm.utils.checkpoint.load_checkpoint_file`; a URL through mmengine's loaders
+    inside :func:`~sfhead_mm.utils.checkpoint.checkpoint_globals`): a file that names anything
+    else is refused with one line, and nothing in it executes. It is read here rather than by
+    MMAction2's loader so that its ``meta`` is kept and missing weights are an error, not a
+    warning. The returned model carries ``cfg``, ``checkpoint_meta`` (the checkpoint's
+    ``meta``, e.g. ``dataset_meta``) and ``input_spec`` (:class:`InputSpec`).
 
     Args:
         config (str | Config): Config file, config name, or a loaded config.
         checkpoint (str, optional): Checkpoint file; None keeps the initial weights.
-        device (str | torch.device): Where to run. Defaults to 'cpu'.
+        device (str | torch.device, optional): Where to run. Defaults to ``'cuda:0'`` when
+            CUDA is available (MMAction2's default), else ``'cpu'``.
         cfg_options (dict, optional): Config overrides (``--cfg-options``).
 
     Raises:
         FileNotFoundError: Missing config or checkpoint.
+        sfhead_mm.utils.checkpoint.CheckpointError: An unsafe, truncated or foreign checkpoint
+            (a ValueError; one line naming the file).
         ValueError: The checkpoint lacks weights the model needs (another model, or a deploy
             checkpoint used with its training config), naming them.
     """
-    from mmaction.registry import MODELS
-    from mmengine.runner.checkpoint import CheckpointLoader
+    from mmaction.apis import init_recognizer as mmaction_init_recognizer
+    from mmengine.runner.checkpoint import load_state_dict
 
     from ..engine import runner_setup
+    from ..utils.checkpoint import checkpoint_globals, load_checkpoint_file
     if isinstance(config, Config):
         cfg = config
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
     else:
         cfg = runner_setup.load_config(str(config), cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    if cfg.model.get('backbone', None) and cfg.model.backbone.get('pretrained', None):
-        cfg.model.backbone.pretrained = None
-    model = MODELS.build(cfg.model)
-    meta = {}
-    if checkpoint is not None:
+    if device is None:
+        device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
+    ckpt = None
+    if checkpoint is not None and '://' in str(checkpoint):
+        # URLs and storage backends: mmengine's loaders, with the same allow-list
+        from mmengine.runner.checkpoint import CheckpointLoader
+        with checkpoint_globals():
+            ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    elif checkpoint is not None:
         runner_setup.check_checkpoint(checkpoint)
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        ckpt = load_checkpoint_file(checkpoint, map_location='cpu')
+    model = mmaction_init_recognizer(cfg, None, device='cpu')
+    meta = {}
+    if ckpt is not None:
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, Mapping) else ckpt
         state = {k[7:] if k.startswith('module.') else k: v for k, v in state.items()}
-        missing, unexpected = model.load_state_dict(state, strict=False)
+        own = model.state_dict()
+        missing = [k for k in own if k not in state and 'num_batches_tracked' not in k]
+        unexpected = [k for k in state if k not in own]
         if missing:
             raise ValueError(f'{checkpoint}: lacks {len(missing)} weights of the model built from '
                              f'the config, e.g. {missing[:3]}; is it the checkpoint of this '
@@ -77,9 +97,10 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
             import warnings
             warnings.warn(f'{checkpoint}: {len(unexpected)} weights not used by the model '
                           f'(e.g. {unexpected[:3]}); training-only parts are expected here')
+        load_state_dict(model, state, strict=False, logger='silent')
         meta = ckpt.get('meta', {}) if isinstance(ckpt, Mapping) else {}
-    model.cfg = cfg
     model.checkpoint_meta = meta or {}
+    model.input_spec = input_spec_of(cfg)
     model.to(device)
     model.eval()
     return model
@@ -87,66 +108,19 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
 
 def build_test_pipeline(cfg) -> Compose:
     """The pipeline ``tools/test.py`` runs: ``test_dataloader``'s, else ``test_pipeline``."""
-    loader = cfg.get('test_dataloader', None) or {}
-    for pipeline in dataset_pipelines(loader.get('dataset')):
-        return Compose(list(pipeline))
-    if cfg.get('test_pipeline', None):
-        return Compose(list(cfg.test_pipeline))
-    raise KeyError('the config has neither test_dataloader.dataset.pipeline nor test_pipeline')
+    return input_spec_of(cfg).build_test_pipeline()
 
 
-@dataclass
-class ModelInput:
-    """What the model reads: the layout, and channels per stream and in all."""
-
-    layout: Optional[SkeletonLayout]
-    in_channels: Optional[int]
-    streams: int = 1
-
-    @property
-    def channels(self) -> Optional[int]:
-        """Coordinates per joint of one stream (e.g. 3 for 3D, or 2D + score)."""
-        if self.in_channels is None or self.in_channels % self.streams:
-            return None
-        return self.in_channels // self.streams
-
-
-def model_input_of(cfg) -> ModelInput:
-    """The layout and channels a config's model expects (from the config alone)."""
-    from ..datasets.checks import expectation_of
-    loader = cfg.get('test_dataloader', None) or {}
-    pipeline = next(iter(dataset_pipelines(loader.get('dataset'))),
-                    cfg.get('test_pipeline', None))
-    expect = expectation_of(cfg, pipeline)
-    return ModelInput(expect.layout, expect.in_channels, len(expect.streams))
+def _spec_of(model: nn.Module) -> InputSpec:
+    spec = getattr(model, 'input_spec', None)
+    return spec if isinstance(spec, InputSpec) else input_spec_of(model.cfg)
 
 
 # ------------------------------------------------------------------------------ classes
-def _read_label_map(spec) -> List[str]:
-    if isinstance(spec, (list, tuple)):
-        return [str(s) for s in spec]
-    spec = str(spec)
-    if spec in BUILTIN_LABEL_MAPS and not osp.exists(spec):
-        if spec == 'synthetic':
-            from ..datasets.synthetic import CLASSES
-            return list(CLASSES)
-        try:
-            from data_prep import ntu_names, nwucla
-        except ImportError as err:
-            raise ImportError(f'label map {spec!r} comes from data_prep/ of the source '
-                              f'checkout ({err}); give a label map file instead') from None
-        return nwucla.class_names() if spec == 'nwucla' else ntu_names.class_names(spec)
-    if not osp.isfile(spec):
-        raise FileNotFoundError(f'label map {spec!r}: no such file (or one of '
-                                f'{BUILTIN_LABEL_MAPS})')
-    with open(spec, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
-
-
 def class_names_of(model: nn.Module, label_map=None) -> Optional[List[str]]:
-    """Class names, from (first found): ``label_map``; the config's ``class_names`` or
-    ``label_map``; the checkpoint's ``dataset_meta['classes']``; the test dataset's
-    ``metainfo['classes']``. None when nothing gives them (predictions show indices).
+    """Class names, from (first found): ``label_map``; the config's ``class_names``,
+    ``label_map`` or test dataset ``metainfo['classes']`` (:class:`InputSpec`); the checkpoint's
+    ``dataset_meta['classes']``. None when nothing gives them (predictions show indices).
 
     Args:
         model (nn.Module): From :func:`init_recognizer`.
@@ -156,18 +130,16 @@ def class_names_of(model: nn.Module, label_map=None) -> Optional[List[str]]:
     Raises:
         ValueError: The names found do not match the head's number of classes.
     """
-    cfg = getattr(model, 'cfg', None) or {}
+    spec = _spec_of(model)
     meta = getattr(model, 'checkpoint_meta', None) or {}
     names, source = None, None
-    candidates = [(label_map, 'label map'), (cfg.get('class_names', None), 'class_names'),
-                  (cfg.get('label_map', None), 'label_map'),
-                  ((meta.get('dataset_meta') or {}).get('classes'), 'checkpoint dataset_meta'),
-                  ((((cfg.get('test_dataloader', None) or {}).get('dataset', None) or {})
-                    .get('metainfo', None) or {}).get('classes'), 'test dataset metainfo')]
-    for spec, where in candidates:
-        if spec:
-            names, source = _read_label_map(spec), where
-            break
+    if label_map:
+        names, source = read_label_map(label_map), 'label map'
+    elif spec.class_names_spec:
+        names, source = spec.class_names(), spec.class_names_key
+    elif (meta.get('dataset_meta') or {}).get('classes'):
+        names, source = read_label_map(meta['dataset_meta']['classes']), \
+            'checkpoint dataset_meta'
     if names is None:
         return None
     num_classes = getattr(getattr(model, 'cls_head', None), 'num_classes', None)
@@ -271,12 +243,11 @@ def window_bounds(num_frames: int, window: int, stride: Optional[int] = None) ->
     return [(s, s + window) for s in starts]
 
 
-def _as_samples(model, inputs, read_kwargs) -> List[SkeletonSample]:
+def _as_samples(spec: InputSpec, inputs, read_kwargs) -> List[SkeletonSample]:
     if isinstance(inputs, (str, SkeletonSample, Mapping, np.ndarray)) or not isinstance(
             inputs, Sequence):
         inputs = [inputs]
     samples: List[SkeletonSample] = []
-    spec = model_input_of(model.cfg)
     for i, item in enumerate(inputs):
         if isinstance(item, SkeletonSample):
             samples.append(item)
@@ -302,7 +273,7 @@ def _as_samples(model, inputs, read_kwargs) -> List[SkeletonSample]:
     return samples
 
 
-def _prepare(pipeline: Compose, sample: SkeletonSample, spec: ModelInput) -> Dict:
+def _prepare(pipeline: Compose, sample: SkeletonSample, spec: InputSpec) -> Dict:
     try:
         # A copy, as PoseDataset hands out: transforms may write into the arrays, and windows
         # share the sample's.
@@ -331,11 +302,11 @@ def _predict_batches(model: nn.Module, datas: List[Dict], batch_size: int) -> Li
     return scores
 
 
-def inference_skeleton(model: nn.Module, inputs, *, topk: int = 5,
-                       window: Optional[int] = None, stride: Optional[int] = None,
-                       batch_size: int = 16, label_map=None,
-                       test_pipeline: Optional[Compose] = None,
-                       **read_kwargs) -> List[Prediction]:
+def predict_skeletons(model: nn.Module, inputs, *, topk: int = 5,
+                      window: Optional[int] = None, stride: Optional[int] = None,
+                      batch_size: int = 16, label_map=None,
+                      test_pipeline: Optional[Compose] = None,
+                      **read_kwargs) -> List[Prediction]:
     """Predict the classes of skeleton sequences.
 
     Args:
@@ -358,10 +329,10 @@ def inference_skeleton(model: nn.Module, inputs, *, topk: int = 5,
     Raises:
         InputError: An input that cannot be read or does not fit the model, naming the file.
     """
-    pipeline = test_pipeline or build_test_pipeline(model.cfg)
-    spec = model_input_of(model.cfg)
+    spec = _spec_of(model)
+    pipeline = test_pipeline or spec.build_test_pipeline()
     names = class_names_of(model, label_map)
-    samples = _as_samples(model, inputs, read_kwargs)
+    samples = _as_samples(spec, inputs, read_kwargs)
     jobs, datas = [], []
     for s_idx, sample in enumerate(samples):
         jobs.append((s_idx, None))

@@ -138,22 +138,26 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 def fuse(joined: JoinedScores, weights: Optional[Sequence[float]] = None,
          apply_softmax: bool = False) -> np.ndarray:
-    """Weighted sum of the streams' scores, (N, C). ``weights`` in the streams' order."""
+    """Weighted sum of the streams' scores, (N, C). ``weights`` in the streams' order.
+
+    The sum is MMAction2's ``get_weighted_score`` (``mmaction.evaluation.functional``).
+    """
+    from mmaction.evaluation.functional import get_weighted_score
     names = list(joined.scores)
     if weights is None:
         weights = default_weights(names)
     if len(weights) != len(names):
         raise ValueError(f'{len(weights)} weights for {len(names)} streams ({", ".join(names)})')
-    total = None
-    for name, w in zip(names, weights):
-        s = joined.scores[name]
-        s = softmax(s) if apply_softmax else s
-        total = w * s if total is None else total + w * s
-    return total
+    scores = [softmax(joined.scores[n]) if apply_softmax else joined.scores[n] for n in names]
+    return np.stack(get_weighted_score(scores, [float(w) for w in weights]))
 
 
 def topk_accuracy(scores: np.ndarray, labels: np.ndarray, k: int = 1) -> float:
-    """Share of samples whose label is among the ``k`` highest scores."""
+    """Share of samples whose label is among the ``k`` highest scores.
+
+    MMAction2's ``top_k_accuracy`` (what ``AccMetric`` reports as ``acc/top1``), so fused
+    numbers compare with ``tools/test.py``'s.
+    """
+    from mmaction.evaluation.functional import top_k_accuracy
     k = min(k, scores.shape[1])
-    top = np.argsort(-scores, axis=1, kind='stable')[:, :k]
-    return float((top == labels[:, None]).any(axis=1).mean())
+    return float(top_k_accuracy(scores, np.asarray(labels).reshape(-1), (k, ))[0])

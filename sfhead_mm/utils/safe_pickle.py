@@ -105,8 +105,12 @@ class _Unpickler(pickle.Unpickler):
 
 def loads_pickle(data: bytes, path: str = '<bytes>', tensors: bool = False):
     """Unpickle bytes with the allow-list; errors name ``path``."""
+    return _load(io.BytesIO(data), path, tensors)
+
+
+def _load(file, path: str, tensors: bool):
     try:
-        return _Unpickler(io.BytesIO(data), path, tensors).load()
+        return _Unpickler(file, path, tensors).load()
     except UnsafePickleError:
         raise
     except Exception as err:  # noqa: B902 (any failure of a foreign file is 'not readable')
@@ -126,11 +130,10 @@ def load_pickle(path: str, tensors: bool = False):
     path = str(path)
     if osp.isdir(path):
         raise IsADirectoryError(f'{path}: is a directory, not a pickle file')
-    with open(path, 'rb') as f:
-        data = f.read()
-    if not data:
+    if osp.getsize(path) == 0:
         raise PickleReadError(path, 'empty file')
-    return loads_pickle(data, path, tensors)
+    with open(path, 'rb') as f:  # streamed: a large file is not held twice in memory
+        return _load(f, path, tensors)
 
 
 def refused_global(path: str) -> Optional[str]:

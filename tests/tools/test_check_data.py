@@ -1,13 +1,16 @@
-"""tools/check_data.py, the check when a run starts, and the 0.x pickle conversion."""
+"""tools/check_data.py, the check when a run starts, one-line data errors, the 0.x conversion."""
 import importlib.util
+import os
 import os.path as osp
 import pickle
 
 import numpy as np
 import pytest
 
-from sfhead_mm.datasets.checks import DataCheckError, sniff_pickle_container
-from sfhead_mm.engine.runner_setup import ensure_check_data_hook, load_config
+from sfhead_mm.datasets.checks import DataCheckError
+from sfhead_mm.datasets.pose_dataset_errors import data_errors_in_one_line, explain_dataset_error
+from sfhead_mm.engine.runner_setup import load_config
+from sfhead_mm.formats.annotation import sniff_container
 from tests.apis.helpers import TINY_SF, small_synthetic
 from tests.conftest import REPO, data_options
 
@@ -107,7 +110,7 @@ def test_missing_split_and_old_format(good, tmp_path, capsys):
     by_name = {a['frame_dir']: a for a in data['annotations']}
     train = _dump([by_name[n] for n in data['split']['train']], tmp_path / 'old_train.pkl')
     val = _dump([by_name[n] for n in data['split']['val']], tmp_path / 'old_val.pkl')
-    assert sniff_pickle_container(train) == 'list' and sniff_pickle_container(good) == 'dict'
+    assert sniff_container(train) == 'list' and sniff_container(good) == 'dict'
     rc = tool('check_data').main([TINY_SF, '--cfg-options',
                                   f'train_dataloader.dataset.dataset.ann_file={train}',
                                   f'val_dataloader.dataset.ann_file={val}',
@@ -146,7 +149,7 @@ def test_converter_refuses_conflicting_duplicates(good, tmp_path, capsys):
     assert 'already in the 1.x format' in capsys.readouterr().err
 
 
-def test_train_checks_before_the_first_step(good, tmp_path):
+def test_train_checks_before_the_first_step(good, tmp_path, capsys):
     data = _load(good)
     name = data['split']['val'][0]
     for a in data['annotations']:
@@ -154,26 +157,98 @@ def test_train_checks_before_the_first_step(good, tmp_path):
             a['keypoint'] = a['keypoint'][:, :, :20]
     bad = _dump(data, tmp_path / 'bad_val.pkl')
     train = tool('train')
-    with pytest.raises(DataCheckError) as err:
+    try:  # the hook's report: raised, or printed by the tool's one-line error handling
         train.main([TINY_SF, '--work-dir', str(tmp_path / 'wd'), '--cfg-options',
                     *data_options(bad), 'train_cfg.max_epochs=1', 'log_level=WARNING'])
-    assert f"sample '{name}', key 'keypoint': V=20 joints" in str(err.value)
+    except DataCheckError as err:
+        text = str(err)
+    except SystemExit as err:
+        assert err.code == 2
+        text = capsys.readouterr().err
+    else:
+        raise AssertionError('the run started on data that does not fit the config')
+    assert f"sample '{name}', key 'keypoint': V=20 joints" in text
     assert not list((tmp_path / 'wd').glob('*.pth'))  # stopped before any training step
 
 
-def test_ensure_hook_refuses_old_pickles_before_the_runner(good, tmp_path):
+def test_old_pickles_stop_the_run_with_the_conversion_command(good, tmp_path):
+    from mmengine.runner import Runner
     cfg = load_config(TINY_SF)
+    assert [h['type'] for h in cfg.custom_hooks].count('CheckDataHook') == 1  # declared
     old = _dump(_load(good)['annotations'], tmp_path / 'old.pkl')
     cfg.merge_from_dict(dict(a.split('=') for a in data_options(old)))
-    with pytest.raises(DataCheckError, match='convert_old_pickle.py train=.*val='):
-        ensure_check_data_hook(cfg)
+    cfg.work_dir = str(tmp_path / 'wd')
+    cfg.log_level = 'WARNING'
+    with pytest.raises(TypeError) as err:  # MMAction2: "list indices must be integers"
+        Runner.from_cfg(cfg).train()
+    line = explain_dataset_error(err.value, cfg)
+    assert "is in MMAction2 0.x's format" in line
+    assert f'convert with: python tools/convert_old_pickle.py train={old} val={old}' in line
+
+
+def test_nan_in_a_middle_sample_and_an_unsafe_file(good, tmp_path, capsys):
+    data = _load(good)
+    middle = data['split']['train'][len(data['split']['train']) // 2]
+    for a in data['annotations']:
+        if a['frame_dir'] == middle:
+            a['keypoint'][0, 5, 3, 2] = np.inf
+    assert check(_dump(data, tmp_path / 'nan.pkl'), '--loaders', 'train') == 1
+    out = capsys.readouterr().out
+    assert f"sample '{middle}', key 'keypoint': holds NaN or inf (first at index [0, 5, 3, 2])" \
+        in out and 'FAILED: 1 problem(s) in 1 sample(s)' in out
+
+    class Payload:
+        def __reduce__(self):
+            return (os.mkdir, (str(tmp_path / 'ran'), ))
+
+    evil = _dump(dict(_load(good), meta=Payload()), tmp_path / 'evil.pkl')
+    assert check(evil, '--loaders', 'train') == 1
+    out = capsys.readouterr().out
+    assert f"key 'ann_file': {evil}: refused to unpickle posix.mkdir" in out
+    assert not (tmp_path / 'ran').exists()
+
+
+def test_a_run_that_cannot_load_its_data_is_explained_in_one_line(good, tmp_path, capsys):
+    from mmengine.runner import Runner
     cfg = load_config(TINY_SF)
     cfg.merge_from_dict(dict(a.split('=') for a in data_options(good)))
-    ensure_check_data_hook(cfg)
-    assert [h['type'] for h in cfg.custom_hooks] == ['CheckDataHook']
-    ensure_check_data_hook(cfg)  # once only
-    assert len(cfg.custom_hooks) == 1
-    cfg = load_config(TINY_SF)
-    cfg.check_data = False  # opting out
-    ensure_check_data_hook(cfg)
-    assert not cfg.get('custom_hooks')
+    cfg.train_dataloader.dataset.dataset.split = 'nope'
+    cfg.work_dir = str(tmp_path / 'wd')
+    cfg.log_level = 'WARNING'
+    cfg.check_data = False  # the check before the run is off: the runner itself fails
+    with pytest.raises(KeyError) as err:
+        Runner.from_cfg(cfg).train()
+    line = explain_dataset_error(err.value, cfg)
+    assert line.startswith(f"{good}: no split named 'nope'; the file has ['train', 'val'")
+    assert '(change train_dataloader.dataset.dataset.split)' in line and '\n' not in line
+    # What the tools' entry points wrap their run in: "error: ..." and exit code 2.
+    with pytest.raises(SystemExit) as exit_:
+        with data_errors_in_one_line(cfg):
+            Runner.from_cfg(cfg).train()
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip() == f'error: {line}'
+    with pytest.raises(ZeroDivisionError):  # anything else keeps its traceback
+        with data_errors_in_one_line(cfg):
+            1 / 0
+
+
+def test_converter_is_light_and_reports_bad_samples(good, tmp_path, capsys):
+    import subprocess
+    import sys
+    code = ('import runpy, sys; sys.argv = ["convert_old_pickle.py", "--help"]\n'
+            'try:\n    runpy.run_path("tools/convert_old_pickle.py", run_name="__main__")\n'
+            'except SystemExit:\n    pass\n'
+            'print(sorted(m for m in ("torch", "mmengine", "mmaction") if m in sys.modules))')
+    out = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == '[]'
+    samples = _load(good)['annotations'][:3]
+    samples[1]['keypoint'] = samples[1]['keypoint'].copy()
+    samples[1]['keypoint'][0, 0, 0, 0] = np.nan
+    old = _dump(samples, tmp_path / 'old.pkl')
+    out_file = tmp_path / 'new.pkl'
+    assert tool('convert_old_pickle').main([f'train={old}', '--out', str(out_file)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: 1 problem(s) in the samples, converted as they are: sample " \
+           f"'{samples[1]['frame_dir']}': keypoint: holds NaN" in err
+    assert len(_load(out_file)['annotations']) == 3

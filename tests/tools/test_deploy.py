@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from sfhead_mm.apis import inference_skeleton, init_recognizer, read_skeleton_file
+from sfhead_mm.apis import init_recognizer, predict_skeletons, read_skeleton_file
 from tests.apis.helpers import (initialised_checkpoint, small_synthetic, trained_sfhead,
                                 write_config)
 from tests.conftest import REPO
@@ -37,7 +37,7 @@ def val_samples(tmp_path_factory):
 
 def _scores(config, ckpt, samples):
     model = init_recognizer(config, ckpt)
-    return np.stack([p.scores for p in inference_skeleton(model, samples)])
+    return np.stack([p.scores for p in predict_skeletons(model, samples)])
 
 
 def _state(path):

@@ -102,3 +102,9 @@ def test_default_shape_follows_the_config_frame_sampler(tool):
     # default would not fit FR-Head's heads, which are sized for the training clip length
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'ctrgcn', 'ctrgcn_frhead_nwucla_cpu.py'))
     assert tool.default_shape(cfg) == (1, 1, 52, 20, 3)
+
+
+def test_default_shape_comes_from_the_input_spec(tool):
+    # M from FormatGCNInput, T from the test pipeline's sampler, V from the layout, C in_channels
+    assert tool.default_shape(Config.fromfile(osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py'))
+                              ) == (1, 2, 32, 25, 3)

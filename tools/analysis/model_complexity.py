@@ -16,8 +16,9 @@ Two models are measured from one config, with MMEngine's analysis tools (``FlopA
 
 FLOPs follow fvcore's convention: one multiply-add is one FLOP; operators without a counting rule
 (softmax, elementwise activations, ...) count zero and are listed. The input is one sample by
-default, shaped from the config: M = ``backbone.num_person``, T = the test pipeline's
-``clip_len``, V = the graph layout's joints, C = ``backbone.in_channels``.
+default, shaped from the config's input spec (``sfhead_mm.datasets.input_spec.input_spec_of``):
+M = the test pipeline's ``FormatGCNInput.num_person`` (else ``backbone.num_person``), T = its
+frame sampler's ``clip_len``, V = the layout's joints, C = the backbone's ``in_channels``.
 """
 import argparse
 import os.path as osp
@@ -32,7 +33,9 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration)
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()  # the package's models, transforms, hooks and metrics
 from mmengine.analysis import FlopAnalyzer, parameter_count  # noqa: E402
 from mmengine.analysis.print_helper import complexity_stats_table  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
@@ -40,8 +43,8 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
+from sfhead_mm.datasets.input_spec import input_spec_of  # noqa: E402
 from sfhead_mm.engine.runner_setup import load_config  # noqa: E402
-from sfhead_mm.models.utils.graph import layout_of  # noqa: E402
 
 
 class TrainingStep(nn.Module):
@@ -69,22 +72,13 @@ class InferenceStep(nn.Module):
 
 
 def default_shape(cfg) -> Tuple[int, int, int, int, int]:
-    """(N, M, T, V, C) of one sample as the config's test pipeline and backbone shape it."""
-    backbone = cfg.model.backbone
-    clip_len = 100
-    for loader in ('test_dataloader', 'val_dataloader'):
-        dataset = cfg.get(loader, {}).get('dataset', {})
-        for step in dataset.get('pipeline', []):
-            # any frame sampler (UniformSampleFrames, ResampleFrames, ...) names the length
-            if 'clip_len' in step:
-                clip_len = step['clip_len']
-                break
-        else:
-            continue
-        break
-    joints = layout_of(backbone.get('graph_cfg', {}), backbone.get('type', 'backbone'))
-    return (1, backbone.get('num_person', 2), clip_len, joints.num_joints,
-            backbone.get('in_channels', 3))
+    """(N, M, T, V, C) of one sample, from the config's input spec (test pipeline and model)."""
+    spec = input_spec_of(cfg)
+    if spec.layout is None:
+        raise SystemExit('the config names no skeleton layout (model.backbone.graph_cfg.layout); '
+                         'give the input shape with --shape N M T V C')
+    return (1, spec.num_person or 2, spec.clip_len or 100, spec.layout.num_joints,
+            spec.in_channels or 3)
 
 
 def parse_shape(values: Sequence[int], cfg) -> Tuple[int, int, int, int, int]:

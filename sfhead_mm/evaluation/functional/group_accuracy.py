@@ -18,7 +18,11 @@ DIFFICULTY_LEVELS = ('hard', 'medium', 'easy')
 
 
 def confusion_matrix(labels: Sequence[int], preds: Sequence[int], num_classes: int) -> np.ndarray:
-    """Count matrix of shape (num_classes, num_classes), int64; rows are the true classes."""
+    """Count matrix of shape (num_classes, num_classes), int64; rows are the true classes.
+
+    Not ``mmaction.evaluation.functional.confusion_matrix``: that one keeps only the labels that
+    occur, so a class absent from a test split shifts every row and column after it.
+    """
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
     preds = np.asarray(preds, dtype=np.int64).reshape(-1)
     if labels.shape != preds.shape:
