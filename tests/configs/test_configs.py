@@ -13,7 +13,7 @@ CONFIGS = osp.join(REPO, 'configs')
 BASE = osp.join(CONFIGS, '_base_')
 ALL_CONFIGS = sorted(osp.relpath(p, CONFIGS)
                      for p in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
-                     if not osp.relpath(p, CONFIGS).startswith('_base_'))
+                     if '_base_' not in osp.relpath(p, CONFIGS).split(osp.sep))
 
 SCHEDULE_KEYS = {'train_cfg', 'val_cfg', 'test_cfg', 'optim_wrapper', 'param_scheduler',
                  'auto_scale_lr'}
@@ -139,8 +139,17 @@ def test_nw_ucla_variant_uses_the_20_joint_layout_and_one_person():
     assert cfg.model.cls_head.num_classes == 10
     for name, dataset in loaders(cfg):
         steps = {s.type: s for s in dataset.pipeline}
-        assert steps['GenSkeFeat'].dataset == 'nw-ucla', name
+        assert steps['LayoutGenSkeFeat'].dataset == 'nw-ucla', name
         assert steps['FormatGCNInput'].num_person == 1, name
+
+
+@pytest.mark.parametrize('path', ['stgcn/stgcn_nwucla.py', '2s-agcn/2s-agcn_nwucla.py'])
+def test_stock_backbones_get_the_nwucla_graph_as_the_dict_graph_accepts(path):
+    from sfhead_mm.skeleton import get_layout
+    layout = load(path).model.backbone.graph_cfg.layout
+    expected = get_layout('nw-ucla').graph_dict()
+    assert layout['num_node'] == expected['num_node'] and layout['center'] == expected['center']
+    assert [tuple(e) for e in layout['inward']] == [tuple(e) for e in expected['inward']]
 
 
 @pytest.mark.parametrize('layer,stock', [('stgcn', 'stgcn_ntu120.py'),

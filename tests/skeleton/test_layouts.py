@@ -1,9 +1,11 @@
-"""Layout registry and the bridge into MMAction2's Graph and JointToBone."""
+"""Layout registry, and layouts in MMAction2's Graph (as dicts) and bones (LayoutJointToBone)."""
 import numpy as np
 import pytest
 
 from mmaction.datasets.transforms import JointToBone
 from mmaction.models.utils import Graph
+from sfhead_mm.datasets.transforms import LayoutJointToBone
+from sfhead_mm.models.utils.graph import build_graph
 from sfhead_mm.skeleton import (NTU_RGBD_25, NW_UCLA_20, get_layout, layout_from_dict,
                                 list_layouts, register_layout)
 
@@ -22,9 +24,11 @@ def test_ntu_layout_matches_mmaction_native_graph_and_bones():
 
 
 def test_nwucla_graph_and_bones_through_mmaction():
-    g = Graph('nw-ucla', 'stgcn_spatial')
+    g = Graph(NW_UCLA_20.graph_dict(), 'stgcn_spatial')  # MMAction2's Graph takes the dict
     assert g.A.shape[1:] == (20, 20)
-    bones = JointToBone(dataset='nw-ucla', target='b')
+    np.testing.assert_array_equal(build_graph(dict(layout='nw-ucla', mode='stgcn_spatial')).A,
+                                  g.A)  # our backbones take the name
+    bones = LayoutJointToBone(dataset='nw-ucla', target='b')
     kp = np.random.rand(1, 5, 20, 3).astype(np.float32)
     out = bones.transform(dict(keypoint=kp))['b']
     # hand (index 7) minus wrist (index 6); the root (shoulder centre, 2) is a zero bone
@@ -48,14 +52,15 @@ def test_bad_layouts_name_the_problem():
     with pytest.raises(KeyError, match='unknown skeleton layout'):
         get_layout('no-such-layout')
     with pytest.raises(KeyError, match='no-such-layout'):
-        Graph('no-such-layout')
+        build_graph(dict(layout='no-such-layout'))
 
 
 def test_register_a_custom_layout_and_use_it_in_mmaction():
     upper = register_layout(dict(name='test-upper-body', joints=5,
                                  edges=[(1, 0), (2, 0), (3, 1), (4, 2)], center=0,
                                  left=[1, 3], right=[2, 4]))
-    assert Graph('test-upper-body', 'spatial').A.shape == (3, 5, 5)
+    assert build_graph(dict(layout='test-upper-body', mode='spatial')).A.shape == (3, 5, 5)
+    assert Graph(upper.graph_dict(), 'spatial').A.shape == (3, 5, 5)
     assert upper.bones == ((0, 0), (1, 0), (2, 0), (3, 1), (4, 2))
     with pytest.raises(KeyError, match='already registered'):
         register_layout(dict(name='test-upper-body', joints=2, edges=[(1, 0)], center=0))
