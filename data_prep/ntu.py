@@ -10,9 +10,9 @@
         nturgbd_skeletons_s018_to_s032/ --out data/skeleton/ntu120_3d.pkl --workers 8
 
 Every sample: ``frame_dir`` = sample name, ``label`` = action - 1, ``keypoint`` (M, T, 25, 3)
-float32 in metres after the standard clean-up (:mod:`data_prep.ntu_denoise`), M <= 2. Splits:
-``xsub_train/xsub_val/xview_train/xview_val`` (NTU-60) or ``xsub_train/xsub_val/xset_train/
-xset_val`` (NTU-120). The official samples with missing skeletons are excluded and listed in the
+float32 in metres after the standard clean-up (:mod:`sfhead_mm.formats.ntu_denoise`), M <= 2.
+Splits: ``xsub_train/xsub_val/xview_train/xview_val`` (NTU-60) or ``xsub_train/xsub_val/
+xset_train/xset_val`` (NTU-120). The official samples with missing skeletons are excluded and listed in the
 report, as are the expected samples absent from the inputs.
 """
 import argparse
@@ -21,18 +21,21 @@ import functools
 import sys
 from typing import Optional, Sequence
 
+from sfhead_mm.formats.errors import ErrorRecord, FormatError
+from sfhead_mm.formats.ntu import read_skeleton, read_skeleton_npy
+from sfhead_mm.formats.ntu_denoise import DenoiseConfig, denoise
+
 from . import ntu_names
-from .cli import Conversion, add_common_arguments, collect_files, run_conversion
-from .errors import ErrorRecord, SampleError
-from .ntu_denoise import DenoiseConfig, denoise
-from .ntu_skeleton import read_skeleton, read_skeleton_npy
+from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
+                  run_conversion)
 from .pose_pickle import make_annotation
 from .runner import FileResult
 
 # Kinect v2 colour frame (height, width): stored as img_shape; 3D pipelines do not read it.
 KINECT_V2_SHAPE = (1080, 1920)
 FORMATS = {'skeleton': ('.skeleton', ), 'npy': ('.skeleton.npy', '.npy')}
-CONVERTER_VERSION = 1  # bump when a change alters the arrays: invalidates resume caches
+CONVERTER_VERSION = 2  # bump when a change alters the arrays: invalidates resume caches
+# 2: values beyond float32 are errors; shards hold plain data
 
 
 def convert_ntu_file(path: str, fmt: str = 'skeleton', num_joints: int = 25,
@@ -49,13 +52,13 @@ def convert_ntu_file(path: str, fmt: str = 'skeleton', num_joints: int = 25,
         FileResult: One sample and the clean-up notes.
 
     Raises:
-        SampleError: Unreadable file or a name that is not an NTU sample name.
+        FormatError: Unreadable file or a name that is not an NTU sample name.
     """
     name = ntu_names.sample_name_from_path(path)
     try:
         ids = ntu_names.parse_name(name)
     except ValueError as err:
-        raise SampleError(path, str(err)) from None
+        raise FormatError(path, str(err)) from None
     raw = read_skeleton_npy(path, num_joints) if fmt == 'npy' else read_skeleton(path, num_joints)
     keypoint, notes = denoise(raw, cfg)
     ann = make_annotation(name, ids.label, keypoint, KINECT_V2_SHAPE)
@@ -102,7 +105,7 @@ def plan(inputs: Sequence[str], dataset: str, fmt: str = 'skeleton'):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog='python -m data_prep.ntu',
+        prog=prog_name('ntu'),
         description='NTU RGB+D 60/120 raw skeletons -> MMAction2 PoseDataset pickle (3D).')
     parser.add_argument('inputs', nargs='+',
                         help='folders of .skeleton files (searched recursively; give both '
@@ -123,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     args.out = args.out.format(dataset=args.dataset)
-    from sfhead_mm.skeleton import get_layout  # the one description of the 25 joints
+    from sfhead_mm.skeleton import get_layout  # the one description of the 25 joints (light)
     num_joints = get_layout('nturgb+d').num_joints
     spec = ntu_names.get_spec(args.dataset)
     cfg = DenoiseConfig(enabled=not args.no_denoise)

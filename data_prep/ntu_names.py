@@ -12,13 +12,13 @@ Labels are ``action - 1``. The samples with missing skeletons (302 of NTU-60, 53
 are excluded from every split, as the dataset authors ask.
 """
 import functools
-import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, NamedTuple, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
-from .resources import read_lines
-
-NAME_RE = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
+# The name format belongs to the file format (inference reads labels from it too).
+from sfhead_mm.formats.ntu import NAME_RE, NTUName, parse_name, sample_name_from_path  # noqa: F401
+from sfhead_mm.formats.resources import class_names as _class_names
+from sfhead_mm.formats.resources import read_lines
 
 # The cross-subject training subjects of the NTU RGB+D paper (CVPR 2016).
 TRAIN_SUBJECTS_60 = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
@@ -71,44 +71,6 @@ def get_spec(dataset: str) -> DatasetSpec:
     if dataset not in DATASETS:
         raise KeyError(f'unknown NTU dataset {dataset!r}; choose one of {sorted(DATASETS)}')
     return DATASETS[dataset]
-
-
-class NTUName(NamedTuple):
-    """The ids encoded in a sample name (all 1-based, as in the name)."""
-
-    setup: int
-    camera: int
-    performer: int
-    replication: int
-    action: int
-
-    @property
-    def name(self) -> str:
-        return (f'S{self.setup:03d}C{self.camera:03d}P{self.performer:03d}'
-                f'R{self.replication:03d}A{self.action:03d}')
-
-    @property
-    def label(self) -> int:
-        """0-based class label (``action - 1``)."""
-        return self.action - 1
-
-
-def parse_name(name: str) -> NTUName:
-    """``'S001C002P003R002A013'`` -> :class:`NTUName`; ValueError for anything else."""
-    if NAME_RE.fullmatch(name) is None:
-        raise ValueError(f'{name!r} is not an NTU RGB+D sample name (SsssCcccPpppRrrrAaaa, '
-                         f'e.g. S001C002P003R002A013)')
-    return NTUName(int(name[1:4]), int(name[5:8]), int(name[9:12]), int(name[13:16]),
-                   int(name[17:20]))
-
-
-def sample_name_from_path(path: str) -> str:
-    """File name without folder and ``.skeleton`` / ``.skeleton.npy`` / ``.npy`` extension."""
-    base = path.replace('\\', '/').rsplit('/', 1)[-1]
-    for ext in ('.skeleton.npy', '.skeleton', '.npy'):
-        if base.endswith(ext):
-            return base[:-len(ext)]
-    return base
 
 
 def in_dataset(name: NTUName, dataset: str) -> bool:
@@ -191,6 +153,7 @@ def make_splits(names: Iterable[str], dataset: str) -> Dict[str, List[str]]:
 
 
 def class_names(dataset: str) -> List[str]:
-    """Action names in label order (60 or 120)."""
-    names = read_lines('ntu120_classes.txt')
-    return names[:get_spec(dataset).num_classes]
+    """Action names in label order (60 or 120), from the package data of
+    :mod:`sfhead_mm.formats.resources`."""
+    get_spec(dataset)
+    return _class_names(dataset)

@@ -13,53 +13,33 @@ protocol: ``train`` = views 1 and 2, ``val`` = view 3 (the 464 clips of CTR-GCN'
 """
 import argparse
 import functools
-import json
 import os.path as osp
-import re
 import sys
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
+from sfhead_mm.formats import nwucla as nwucla_format
+from sfhead_mm.formats.errors import ErrorRecord, FormatError
+from sfhead_mm.formats.nwucla import (ACTION_IDS, KINECT_V1_SHAPE, NAME_RE,  # noqa: F401
+                                      label_of_action, parse_name)
+from sfhead_mm.formats.resources import class_names as _class_names
 
-from .cli import Conversion, add_common_arguments, collect_files, run_conversion
-from .errors import ErrorRecord, SampleError
+from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
+                  run_conversion)
 from .pose_pickle import make_annotation
-from .resources import read_lines
 from .runner import FileResult
 
-NAME_RE = re.compile(r'a(\d{2})_s(\d{2})_e(\d{2})_v(\d{2})')
-# The 10 actions of the release in label order; a07 and a10 are not part of it.
-ACTION_IDS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)
 TRAIN_VIEWS = (1, 2)
 TEST_VIEWS = (3, )
-KINECT_V1_SHAPE = (480, 640)
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: one label rule with inference (json true refused), float32 range
 
 
 def class_names() -> List[str]:
     """The 10 NW-UCLA action names in label order (pick up with one hand, ... carry)."""
-    return read_lines('nwucla_classes.txt')
-
-
-def parse_name(name: str) -> Dict[str, int]:
-    """``'a05_s04_e02_v03'`` -> ``{action, subject, repetition, view}``; ValueError otherwise."""
-    match = NAME_RE.fullmatch(name)
-    if match is None:
-        raise ValueError(f'{name!r} is not an NW-UCLA clip name (aAA_sSS_eEE_vVV)')
-    action, subject, repetition, view = (int(g) for g in match.groups())
-    return dict(action=action, subject=subject, repetition=repetition, view=view)
-
-
-def label_of_action(action: int) -> int:
-    """0-based label of an NW-UCLA action id (a01 -> 0, ..., a12 -> 9)."""
-    if action not in ACTION_IDS:
-        raise ValueError(f'action a{action:02d} is not one of the release\'s 10 actions '
-                         f'{["a%02d" % a for a in ACTION_IDS]}')
-    return ACTION_IDS.index(action)
+    return _class_names('nwucla')
 
 
 def convert_nwucla_file(path: str, num_joints: int = 20) -> FileResult:
-    """One clip's json -> one annotation.
+    """One clip's json -> one annotation (parsed by :mod:`sfhead_mm.formats.nwucla`).
 
     Args:
         path (str): ``aAA_sSS_eEE_vVV.json``.
@@ -69,65 +49,23 @@ def convert_nwucla_file(path: str, num_joints: int = 20) -> FileResult:
         FileResult: One sample.
 
     Raises:
-        SampleError: Unreadable json (with its line), missing keys, wrong shapes, NaN, zero
-            frames, or a label that disagrees with the clip name.
+        FormatError: Unreadable json (with its line), missing keys, wrong shapes, NaN / inf /
+            values beyond float32 (index and line), zero frames, a file name that is not the
+            clip's ``file_name``, or a label that breaks the label rule (``true``, out of range,
+            another action than the name's).
     """
     stem = osp.splitext(osp.basename(path))[0]
+    clip = nwucla_format.read_nwucla(path, num_joints)
+    if clip.name != stem:
+        raise FormatError(path, f'file_name {clip.name!r} does not match the file name {stem!r}')
+    if clip.label is None:
+        raise FormatError(path, 'missing key "label" (expected file_name, skeletons, label)')
     try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except json.JSONDecodeError as err:
-        raise SampleError(path, f'invalid json: {err.msg} (column {err.colno})',
-                          line=err.lineno) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SampleError(path, f'cannot read: {err}') from None
-    if not isinstance(data, dict):
-        raise SampleError(path, f'expected a json object, got {type(data).__name__}')
-    for key in ('file_name', 'skeletons', 'label'):
-        if key not in data:
-            raise SampleError(path, f'missing key {key!r} (expected file_name, skeletons, '
-                                    f'label)')
-    name = str(data['file_name'])
-    if name != stem:
-        raise SampleError(path, f'file_name {name!r} does not match the file name {stem!r}')
-    try:
-        ids = parse_name(name)
-        label = label_of_action(ids['action'])
+        parse_name(clip.name)
     except ValueError as err:
-        raise SampleError(path, str(err)) from None
-    if data['label'] != label + 1:
-        raise SampleError(path, f'label {data["label"]!r} disagrees with action '
-                                f'a{ids["action"]:02d} (expected {label + 1}, 1-based)')
-    frames = data['skeletons']
-    if not isinstance(frames, list) or not frames:
-        raise SampleError(path, 'skeletons: zero frames')
-    try:
-        xyz = np.asarray(frames, dtype=np.float64)
-    except (TypeError, ValueError):
-        xyz = None
-    if xyz is None or xyz.shape[1:] != (num_joints, 3):
-        raise SampleError(path, _locate_bad_frame(frames, num_joints))
-    bad = ~np.isfinite(xyz)
-    if bad.any():
-        t, j, c = np.argwhere(bad)[0]
-        raise SampleError(path, f'skeletons[{t}][{j}][{c}] is {xyz[t, j, c]} (NaN or inf)')
-    ann = make_annotation(name, label, xyz[None].astype(np.float32), KINECT_V1_SHAPE)
+        raise FormatError(path, str(err)) from None
+    ann = make_annotation(clip.name, clip.label, clip.keypoint, KINECT_V1_SHAPE)
     return FileResult(samples=[ann])
-
-
-def _locate_bad_frame(frames: list, num_joints: int) -> str:
-    """Message naming the first frame that is not ``num_joints`` x 3 numbers."""
-    for t, frame in enumerate(frames):
-        if not isinstance(frame, list) or len(frame) != num_joints:
-            size = len(frame) if isinstance(frame, list) else type(frame).__name__
-            return f'skeletons[{t}]: {size} joints, expected {num_joints}'
-        for j, joint in enumerate(frame):
-            if not isinstance(joint, list) or len(joint) != 3:
-                return f'skeletons[{t}][{j}]: expected [x, y, z], got {str(joint)[:40]}'
-            for c, value in enumerate(joint):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    return f'skeletons[{t}][{j}][{c}]: non-numeric value {str(value)[:40]!r}'
-    return f'skeletons: not a T x {num_joints} x 3 array of numbers'
 
 
 def make_splits(names: Sequence[str]) -> Dict[str, List[str]]:
@@ -162,7 +100,7 @@ def plan(inputs: Sequence[str]):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog='python -m data_prep.nwucla',
+        prog=prog_name('nwucla'),
         description='NW-UCLA json release -> MMAction2 PoseDataset pickle (3D, 20 joints, '
                     'one person; splits train = views 1+2, val = view 3).')
     parser.add_argument('inputs', nargs='+', help='the all_sqe/ folder and/or json files')

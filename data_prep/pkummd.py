@@ -26,97 +26,23 @@ documented format (``tests/fixtures/pkummd``), not on the real release.
 import argparse
 import functools
 import os.path as osp
-import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .cli import Conversion, add_common_arguments, collect_files, run_conversion
-from .errors import ErrorRecord, SampleError
+from sfhead_mm.formats.errors import ErrorRecord, FormatError
+from sfhead_mm.formats.pkummd import (KINECT_V2_SHAPE, NUM_CLASSES, NUM_PEOPLE,  # noqa: F401
+                                      read_labels, read_sequence, read_split_file)
+
+from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
+                  run_conversion)
 from .pose_pickle import make_annotation
 from .runner import FileResult
 
-NUM_PEOPLE = 2
-NUM_CLASSES = 51
-KINECT_V2_SHAPE = (1080, 1920)
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: values beyond float32 are errors
 SPLIT_FILES = {'xsub': ('cross-subject.txt', 'cross_subject.txt'),
                'xview': ('cross-view.txt', 'cross_view.txt')}
-_TRAIN_RE = re.compile(r'training\s+videos\s*:', re.I)
-_VAL_RE = re.compile(r'valid\w*\s+videos\s*:|test\w*\s+videos\s*:', re.I)
-
-
-def read_sequence(path: str, num_joints: int = 25) -> np.ndarray:
-    """Skeleton file -> ``(M=2, T, V, 3)`` float32.
-
-    Raises:
-        SampleError: Wrong number of values on a row, non-numeric values, NaN/inf or no
-            frames, with the line number.
-    """
-    width = NUM_PEOPLE * num_joints * 3
-    with open(path, 'rb') as f:
-        raw = f.read()
-    lines = raw.split(b'\n')
-    if not any(ln.strip() for ln in lines):
-        raise SampleError(path, 'zero frames (empty skeleton file)', line=1)
-    try:
-        # numpy's C reader checks that every row has the same number of columns.
-        values = np.loadtxt(lines, dtype=np.float64, ndmin=2)
-    except ValueError:
-        values = None
-    if values is None or values.shape[1] != width or not np.isfinite(values).all():
-        _raise_row_error(path, lines, width)
-    rows = values.shape[0]
-    seq = values.reshape(rows, NUM_PEOPLE, num_joints, 3).transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(seq, dtype=np.float32)
-
-
-def _raise_row_error(path: str, lines: List[bytes], width: int) -> None:
-    """Slow path: the first row that is not ``width`` finite numbers."""
-    for i, line in enumerate(lines):
-        fields = line.split()
-        if not fields:
-            continue
-        if len(fields) != width:
-            raise SampleError(path, f'{len(fields)} values on the row, expected {width} '
-                                    f'(2 people x 25 joints x 3)', line=i + 1)
-        for token in fields:
-            text = token.decode(errors='replace')
-            try:
-                value = float(text)
-            except ValueError:
-                raise SampleError(path, f'non-numeric value {text[:40]!r}', line=i + 1) \
-                    from None
-            if not np.isfinite(value):
-                raise SampleError(path, f'{text!r} value (NaN or inf)', line=i + 1)
-    raise SampleError(path, 'inconsistent skeleton rows')
-
-
-def read_labels(path: str) -> List[Tuple[int, int, int, int, int]]:
-    """Label file -> ``[(line, action_id, start, end, confidence)]``.
-
-    Raises:
-        SampleError: A row that is not 4 comma-separated integers, with its line.
-    """
-    rows = []
-    with open(path, encoding='utf-8', errors='replace') as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            fields = [x.strip() for x in line.strip().rstrip(',').split(',')]
-            try:
-                if len(fields) != 4:
-                    raise ValueError
-                action, start, end, conf = (int(float(x)) for x in fields)
-            except ValueError:
-                raise SampleError(path, f'expected action_id,start_frame,end_frame,confidence '
-                                        f'(4 integers), got {line.strip()[:60]!r}',
-                                  line=i) from None
-            rows.append((i, action, start, end, conf))
-    if not rows:
-        raise SampleError(path, 'no action in the label file')
-    return rows
 
 
 def convert_pkummd_video(path: str, label_dir: str, num_joints: int = 25) -> FileResult:
@@ -134,7 +60,7 @@ def convert_pkummd_video(path: str, label_dir: str, num_joints: int = 25) -> Fil
     video = osp.splitext(osp.basename(path))[0]
     label_path = osp.join(label_dir, video + '.txt')
     if not osp.isfile(label_path):
-        raise SampleError(path, f'no label file {label_path}')
+        raise FormatError(path, f'no label file {label_path}')
     seq = read_sequence(path, num_joints)
     result = FileResult()
     T = seq.shape[1]
@@ -164,32 +90,6 @@ def convert_pkummd_video(path: str, label_dir: str, num_joints: int = 25) -> Fil
         keypoint = clip[:people][:, frames]
         result.samples.append(make_annotation(name, action - 1, keypoint, KINECT_V2_SHAPE))
     return result
-
-
-def read_split_file(path: str) -> Tuple[List[str], List[str]]:
-    """``cross-subject.txt`` / ``cross-view.txt`` -> (training videos, validation videos).
-
-    Raises:
-        ValueError: The file has no ``Training videos:`` / ``Validation videos:`` sections.
-    """
-    with open(path, encoding='utf-8', errors='replace') as f:
-        text = f.read()
-    train_at = _TRAIN_RE.search(text)
-    val_at = _VAL_RE.search(text)
-    if train_at is None or val_at is None:
-        raise ValueError(f'{path}: expected "Training videos:" and "Validation videos:" '
-                         f'sections')
-
-    def names(chunk):
-        return [n for n in re.split(r'[,\s]+', chunk) if n]
-
-    if train_at.start() < val_at.start():
-        train = names(text[train_at.end():val_at.start()])
-        val = names(text[val_at.end():])
-    else:
-        val = names(text[val_at.end():train_at.start()])
-        train = names(text[train_at.end():])
-    return train, val
 
 
 def find_split_files(split_dir: Optional[str], xsub: Optional[str],
@@ -233,7 +133,7 @@ def make_splits(clip_names: Sequence[str], split_files: Dict[str, str]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog='python -m data_prep.pkummd',
+        prog=prog_name('pkummd'),
         description='PKU-MMD phase I skeletons + labels -> MMAction2 PoseDataset pickle of '
                     'action clips (3D, 25 joints, up to 2 people).')
     parser.add_argument('--skeletons', required=True, nargs='+',
@@ -260,7 +160,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for path in split_files.values():
             read_split_file(path)
         paths = collect_files(args.skeletons, ('.txt', ))
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, FormatError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     tasks = [(osp.splitext(osp.basename(p))[0], p) for p in paths]

@@ -1,20 +1,22 @@
-"""The MMAction2 ``PoseDataset`` annotation format, built and checked in one place.
+"""The converters' side of the ``PoseDataset`` annotation format.
 
-``{'split': {name: [frame_dir, ...]}, 'annotations': [{frame_dir, label, img_shape,
-original_shape, total_frames, keypoint (M, T, V, C) float32}]}`` is what MMAction2 1.x's
-``PoseDataset`` reads (the 0.x list-only format fails there with ``list indices must be
-integers``). Every converter goes through :func:`make_annotation` and :func:`build_pose_pickle`,
-so a malformed sample is caught here with its name, not at training time.
+The format itself (load, split selection, per-sample validation, writing) has one owner,
+:mod:`sfhead_mm.formats.annotation`; this module only adapts it to the converters: samples are
+made with :func:`make_annotation`, every sample is validated where it is made (a bad one becomes
+an error of its input file, never an abort of the run), and :func:`build_pose_pickle` assembles
+the checked samples and splits.
 """
-from collections import Counter
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
+
+from sfhead_mm.formats import annotation
+from sfhead_mm.formats.annotation import SampleRules
 
 
 def make_annotation(frame_dir: str, label: int, keypoint: np.ndarray,
                     img_shape: Tuple[int, int]) -> dict:
-    """One ``PoseDataset`` sample.
+    """One ``PoseDataset`` sample (``keypoint`` as contiguous float32).
 
     Args:
         frame_dir (str): Unique sample name (what ``split`` lists refer to).
@@ -22,70 +24,54 @@ def make_annotation(frame_dir: str, label: int, keypoint: np.ndarray,
         keypoint (np.ndarray): ``(M, T, V, C)`` joint coordinates (C = 3 for 3D).
         img_shape (tuple[int, int]): ``(height, width)`` of the sensor's colour image; only 2D
             pipelines use it, it is stored for completeness.
-
-    Returns:
-        dict: The annotation, ``keypoint`` as contiguous float32.
     """
-    keypoint = np.ascontiguousarray(keypoint, dtype=np.float32)
-    if keypoint.ndim != 4:
-        raise ValueError(f'{frame_dir}: keypoint must be (M, T, V, C), got shape '
-                         f'{keypoint.shape}')
-    return dict(frame_dir=str(frame_dir), label=int(label), img_shape=tuple(img_shape),
-                original_shape=tuple(img_shape), total_frames=int(keypoint.shape[1]),
-                keypoint=keypoint)
+    return annotation.make_sample(frame_dir, label, keypoint, img_shape=img_shape)
 
 
-def check_annotation(ann: Mapping, num_joints: int = None, num_classes: int = None) -> None:
-    """Raise ValueError naming the sample when an annotation does not fit ``PoseDataset``."""
-    name = ann.get('frame_dir', '<no frame_dir>')
-    for key in ('frame_dir', 'label', 'img_shape', 'original_shape', 'total_frames',
-                'keypoint'):
-        if key not in ann:
-            raise ValueError(f'sample {name}: missing key {key!r}')
-    kp = ann['keypoint']
-    if not isinstance(kp, np.ndarray) or kp.dtype != np.float32 or kp.ndim != 4:
-        raise ValueError(f'sample {name}: keypoint must be a float32 (M, T, V, C) array, got '
-                         f'{type(kp).__name__} {getattr(kp, "dtype", "")} '
-                         f'{getattr(kp, "shape", "")}')
-    M, T, V, C = kp.shape
-    if M < 1 or T < 1:
-        raise ValueError(f'sample {name}: empty keypoint array {kp.shape}')
-    if ann['total_frames'] != T:
-        raise ValueError(f'sample {name}: total_frames={ann["total_frames"]} but keypoint has '
-                         f'{T} frames (UniformSampleFrames would fail)')
-    if num_joints is not None and V != num_joints:
-        raise ValueError(f'sample {name}: {V} joints, the layout has {num_joints}')
-    if not np.isfinite(kp).all():
-        raise ValueError(f'sample {name}: keypoint holds NaN or inf')
-    if num_classes is not None and not 0 <= ann['label'] < num_classes:
-        raise ValueError(f'sample {name}: label {ann["label"]} outside 0..{num_classes - 1}')
+def converter_rules(num_joints: Optional[int] = None,
+                    num_classes: Optional[int] = None) -> SampleRules:
+    """What every converted sample must satisfy: the layout's joints, the labels, float32."""
+    return SampleRules(num_joints=num_joints, joints_source='the layout',
+                       num_classes=num_classes, num_classes_key='the dataset\'s classes',
+                       dtype='float32')
+
+
+def sample_problems(ann: Mapping, rules: SampleRules) -> List[str]:
+    """Problems of one sample as short messages (empty when it is fit for ``PoseDataset``)."""
+    _, problems = annotation.check_sample(ann, 0, rules)
+    return [f'{p.key}: {p.message}' for p in problems]
 
 
 def build_pose_pickle(annotations: Sequence[dict], split: Mapping[str, Sequence[str]],
-                      num_joints: int = None, num_classes: int = None) -> dict:
+                      num_joints: Optional[int] = None, num_classes: Optional[int] = None,
+                      path: str = '<new annotations>') -> dict:
     """Check every sample and every split, and return the ``PoseDataset`` dict.
 
-    Args:
-        annotations (Sequence[dict]): Samples from :func:`make_annotation`.
-        split (Mapping[str, Sequence[str]]): Split name -> ``frame_dir`` list.
-        num_joints (int, optional): Joints every sample must have.
-        num_classes (int, optional): Labels must lie in ``0..num_classes-1``.
+    Samples are checked by :func:`sfhead_mm.formats.annotation.check_samples` (unique names
+    included); every split member must be a sample. An empty split is allowed (a subset of a
+    dataset may have no sample of one split); :func:`empty_splits` names them.
 
-    Returns:
-        dict: ``{'split': {...}, 'annotations': [...]}``.
+    Raises:
+        AnnotationError: One line with the first problems (the runner has already removed the
+            samples with problems, so this means a bug, not bad input).
     """
-    names = Counter(a['frame_dir'] for a in annotations)
-    dup = [n for n, c in names.items() if c > 1]
-    if dup:
-        raise ValueError(f'duplicate frame_dir {dup[:5]} ({len(dup)} in all)')
-    for ann in annotations:
-        check_annotation(ann, num_joints, num_classes)
+    problems, _, _ = annotation.check_samples(annotations, converter_rules(num_joints,
+                                                                          num_classes), path)
+    if problems:
+        raise annotation.AnnotationError(path, annotation.problems_line(problems))
+    names = {a['frame_dir'] for a in annotations}
     for split_name, members in split.items():
         unknown = [m for m in members if m not in names]
         if unknown:
-            raise ValueError(f'split {split_name!r} lists {len(unknown)} samples with no '
-                             f'annotation, e.g. {unknown[:3]}')
+            raise annotation.AnnotationError(
+                path, f'split {split_name!r} lists {len(unknown)} samples with no annotation, '
+                      f'e.g. {unknown[:3]}')
     return dict(split={k: list(v) for k, v in split.items()}, annotations=list(annotations))
+
+
+def empty_splits(data: Mapping) -> List[str]:
+    """Names of the splits without a sample."""
+    return [k for k, v in data['split'].items() if not v]
 
 
 def class_histogram(labels: Sequence[int], num_classes: int) -> List[int]:

@@ -7,10 +7,14 @@
 Each INPUT is read by its format (see docs/inference.md), run through the config's test pipeline
 and the model (as tools/test.py does), and its top-k classes are printed (class names from
 --label-map, the config or the checkpoint). With --window, long sequences are also predicted in
-sliding windows. An input that cannot be read is reported in one line and skipped; the exit
-status is then 1 (2 when the config or checkpoint cannot be loaded).
+sliding windows. A folder given as INPUT stands for its files with a supported extension (not
+recursive, sorted). An input that cannot be read (empty, truncated, NaN, wrong joints, ...) is
+reported in one line and skipped; the other inputs are still predicted and --out-json is still
+written. Exit status: 0 all inputs predicted, 1 some input failed, 2 usage error or a config /
+checkpoint that cannot be loaded (one line naming the file).
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -18,13 +22,18 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()  # models, transforms, metrics into MMAction2's registries
+
 from mmengine.config import DictAction  # noqa: E402
 
-from sfhead_mm.apis import InputError, inference_skeleton, init_recognizer  # noqa: E402
+from sfhead_mm.apis import InputError, init_recognizer, predict_skeletons  # noqa: E402
 from sfhead_mm.apis.inference import BUILTIN_LABEL_MAPS, class_names_of  # noqa: E402
-from sfhead_mm.apis.readers import NPY_ORDERS  # noqa: E402
+from sfhead_mm.apis.readers import NPY_ORDERS, SUFFIXES  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def parse_args(argv=None):
@@ -61,37 +70,105 @@ def _write_json(data, path: str) -> None:
     write_json(path, data)
 
 
+def _one_line(err: BaseException) -> str:
+    """The first line of an error's message (with its type when it says little)."""
+    lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+    text = lines[0] if lines else ''
+    if isinstance(err, (InputError, ValueError, OSError)) and text:
+        return text
+    return f'{type(err).__name__}: {text}' if text else type(err).__name__
+
+
+def _checkpoint_reason(path: str, err: Exception) -> str:
+    """One line naming the checkpoint and why the model does not load."""
+    from sfhead_mm.utils.checkpoint import CheckpointError, load_checkpoint_file
+    if isinstance(err, CheckpointError):
+        return str(err)
+    try:  # the safe loader names the reason (not a checkpoint, truncated, unsafe global)
+        load_checkpoint_file(path)
+    except CheckpointError as diagnosis:
+        return str(diagnosis)
+    except Exception:  # noqa: BLE001 - the diagnosis must not raise
+        pass
+    return f'cannot load the model: {_one_line(err)}'
+
+
+def expand_inputs(inputs):
+    """Folders -> their files with a supported extension (sorted, not recursive).
+
+    Returns:
+        tuple: ``(paths, errors)``; a folder without such files is an error of its own.
+    """
+    paths, errors = [], []
+    for item in inputs:
+        if osp.isdir(item):
+            found = sorted(osp.join(item, n) for n in os.listdir(item)
+                           if osp.isfile(osp.join(item, n)) and n.lower().endswith(SUFFIXES))
+            if not found:
+                errors.append(dict(input=item, error=f'{item}: is a directory with no '
+                                                     f'{" / ".join(SUFFIXES)} file in it'))
+            paths.extend(found)
+        else:
+            paths.append(item)
+    return paths, errors
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        what = 'is a directory, not a checkpoint file' if osp.isdir(args.checkpoint) \
+            else 'no such checkpoint file'
+        print(f'error: {args.checkpoint}: {what}', file=sys.stderr)
+        return EXIT_USAGE
     try:
         model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
+    except FileNotFoundError as err:
+        print(f'error: {_one_line(err)}', file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - a bad checkpoint or config: one line, exit 2
+        print(f'error: {_checkpoint_reason(args.checkpoint, err)}', file=sys.stderr)
+        return EXIT_USAGE
+    try:
         names = class_names_of(model, args.label_map)
     except (OSError, ValueError, KeyError, ImportError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+        print(f'error: {_one_line(err)}', file=sys.stderr)
+        return EXIT_USAGE
     read = dict(split=args.split, names=args.samples, npy_order=args.npy_order,
                 max_persons=args.max_persons)
-    predictions, errors = [], []
-    for path in args.inputs:
+    inputs, errors = expand_inputs(args.inputs)
+    total = len(inputs) + len(errors)  # files, and folders without a file
+    for e in errors:
+        print(f'error: {e["error"]}', file=sys.stderr)
+    predictions = []
+    for path in inputs:
         try:
-            preds = inference_skeleton(model, path, topk=args.topk, window=args.window,
-                                       stride=args.stride, batch_size=args.batch_size,
-                                       label_map=names, **read)
-        except (InputError, ValueError) as err:
-            print(f'error: {err}', file=sys.stderr)
-            errors.append(dict(input=path, error=str(err)))
+            preds = predict_skeletons(model, path, topk=args.topk, window=args.window,
+                                      stride=args.stride, batch_size=args.batch_size,
+                                      label_map=names, **read)
+        except KeyboardInterrupt:
+            raise
+        except Exception as err:  # noqa: BLE001 - one bad input must not stop the others
+            message = _one_line(err)
+            if not message.startswith(path):
+                message = f'{path}: {message}'
+            print(f'error: {message}', file=sys.stderr)
+            errors.append(dict(input=path, error=message))
             continue
         predictions.extend(preds)
         if not args.quiet:
             for p in preds:
                 print(p.format_text())
     if args.out_json:
-        _write_json(dict(config=args.config, checkpoint=args.checkpoint,
-                         predictions=[p.to_dict() for p in predictions], errors=errors),
-                    args.out_json)
+        try:
+            _write_json(dict(config=args.config, checkpoint=args.checkpoint,
+                             predictions=[p.to_dict() for p in predictions], errors=errors),
+                        args.out_json)
+        except OSError as err:
+            print(f'error: cannot write {args.out_json}: {err.strerror or err}', file=sys.stderr)
+            return EXIT_INPUT_FAILED
     if errors:
-        print(f'{len(errors)} of {len(args.inputs)} input(s) failed', file=sys.stderr)
-    return 1 if errors else 0
+        print(f'{len(errors)} of {total} input(s) failed', file=sys.stderr)
+    return EXIT_INPUT_FAILED if errors else EXIT_OK
 
 
 if __name__ == '__main__':

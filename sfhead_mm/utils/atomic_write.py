@@ -92,3 +92,36 @@ def save_figure(fig, path: str, **kwargs) -> str:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, **kwargs)
     return path
+
+
+def stale_temporaries(path: str) -> list:
+    """Temporary files :func:`atomic_path` left next to ``path`` (a process killed mid-write).
+
+    They are named ``.<name>.<random>.tmp<ext>``; only a ``kill -9`` or a power cut leaves one
+    (every other failure removes it).
+    """
+    folder = osp.dirname(osp.abspath(path))
+    prefix = f'.{osp.basename(path)}.'
+    suffix = '.tmp' + osp.splitext(path)[1]
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(osp.join(folder, n) for n in names
+                  if n.startswith(prefix) and n.endswith(suffix) and len(n) > len(prefix)
+                  + len(suffix))
+
+
+def remove_stale_temporaries(path: str) -> list:
+    """Delete :func:`stale_temporaries` of ``path``; returns the paths removed.
+
+    Call it before writing ``path`` again, from the only process that writes it.
+    """
+    removed = []
+    for tmp in stale_temporaries(path):
+        try:
+            os.remove(tmp)
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed

@@ -83,7 +83,8 @@ def initialised_checkpoint(config: str, out: str, seed: int = 0) -> str:
 #: A tiny ST-GCN on NW-UCLA's 20 Kinect-v1 joints (3D, one person).
 NWUCLA_CONFIG = """
 _base_ = '{TEST_CONFIGS}/tiny_stgcn_synthetic.py'
-model = dict(backbone=dict(graph_cfg=dict(layout='nw-ucla', mode='stgcn_spatial')),
+# stock Graph takes a layout dict for non-native layouts (get_layout('nw-ucla').graph_dict())
+model = dict(backbone=dict(graph_cfg=dict(_delete_=True, layout=%r, mode='stgcn_spatial')),
              cls_head=dict(num_classes=10))
 test_pipeline = [
     dict(type='LayoutPreNormalize3D', layout='nw-ucla'),
@@ -119,6 +120,9 @@ def layout_model(tmp_path_factory, which: str):
     if key not in _CACHE:
         folder = tmp_path_factory.mktemp(f'model_{which}')
         text = dict(nwucla=NWUCLA_CONFIG, coco=COCO_CONFIG)[which]
+        if which == 'nwucla':
+            from sfhead_mm.skeleton import get_layout
+            text = text % (get_layout('nw-ucla').graph_dict(), )
         config = write_config(folder / f'tiny_{which}.py', text)
         _CACHE[key] = (config, initialised_checkpoint(config, str(folder / 'init.pth')))
     return _CACHE[key]

@@ -14,7 +14,7 @@ from tests.conftest import REPO, require_data
 MMPOSE = osp.join(REPO, 'tests', 'fixtures', 'mmpose')
 
 
-def test_ntu_skeleton_files_are_read_by_data_prep(shared_data):
+def test_ntu_skeleton_files_read_as_the_converter_reads_them(shared_data):
     from data_prep.ntu import convert_ntu_file
     files = sorted(glob.glob(osp.join(require_data(shared_data, 'ntu-rgbd-samples'),
                                       '*.skeleton')))
@@ -97,7 +97,7 @@ def test_pose_pickles_in_every_layout(shared_data, tmp_path):
     assert [s.name for s in read_skeleton_file(str(new))] == ['clip0', 'clip1', 'clip2']
     assert [s.name for s in read_skeleton_file(str(new), split='a')] == ['clip0', 'clip2']
     assert [s.label for s in read_skeleton_file(str(old), names=['clip2', 'clip0'])] == [2, 0]
-    with pytest.raises(InputError, match="no split 'c'; splits in the file: \\['a', 'b'\\]"):
+    with pytest.raises(InputError, match="no split named 'c'; splits in the file: \\['a', 'b'\\]"):
         read_skeleton_file(str(new), split='c')
     with pytest.raises(InputError, match="no sample named \\['clip9'\\]"):
         read_skeleton_file(str(new), names=['clip9'])
@@ -131,13 +131,14 @@ def test_corrupt_inputs_name_the_file_and_the_place(shared_data, tmp_path):
     cut.write_text('\n'.join(lines[:40]) + '\n')  # truncated in the first frame's joints
     with pytest.raises(InputError) as err:
         read_skeleton_file(str(cut))
-    assert str(err.value).startswith(str(cut)) and 'line' in str(err.value)
+    assert str(err.value).startswith(f'{cut}:{err.value.record.line}: ')
+    assert err.value.record.file == str(cut) and err.value.record.line > 1
     assert '\n' not in str(err.value)
     garbled = tmp_path / 'g.skeleton'
     fields = lines[5].split()
     fields[1] = 'abc'  # y of the second joint of the first frame
     garbled.write_text('\n'.join(lines[:5] + [' '.join(fields)] + lines[6:]) + '\n')
-    with pytest.raises(InputError, match='line 6.*non-numeric'):
+    with pytest.raises(InputError, match=':6: non-numeric'):
         read_skeleton_file(str(garbled))
     bad_json = tmp_path / 'bad.json'
     bad_json.write_text('{"skeletons": [[[1, 2, 3]], [[1, 2]]]')
@@ -152,3 +153,19 @@ def test_corrupt_inputs_name_the_file_and_the_place(shared_data, tmp_path):
         read_skeleton_file(str(nan))
     with pytest.raises(InputError, match='unknown input format'):
         read_skeleton_file(osp.join(REPO, 'README.md'))
+
+
+def test_directory_empty_npy_and_label_true_are_one_line_errors(tmp_path):
+    with pytest.raises(InputError, match='is a directory') as err:
+        read_skeleton_file(str(tmp_path))
+    assert err.value.record.file == str(tmp_path)
+    empty = tmp_path / 'empty.npy'
+    empty.write_bytes(b'')
+    with pytest.raises(InputError, match='empty or truncated .npy') as err:
+        read_skeleton_file(str(empty))
+    assert str(err.value).startswith(f'{empty}: ') and '\n' not in str(err.value)
+    clip = tmp_path / 'a01_s01_e00_v01.json'
+    clip.write_text(json.dumps(dict(file_name='a01_s01_e00_v01', label=True,
+                                    skeletons=np.ones((3, 20, 3)).tolist())))
+    with pytest.raises(InputError, match='"label" is true'):
+        read_skeleton_file(str(clip))

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from data_prep import ntu
-from data_prep.errors import SampleError
-from data_prep.ntu_skeleton import read_skeleton
+from sfhead_mm.formats.errors import FormatError as SampleError
+from sfhead_mm.formats.ntu import read_skeleton
 from tests.conftest import require_data
 from tests.data_prep.ntu_text import skeleton_text
 

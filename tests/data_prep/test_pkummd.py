@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from data_prep import pkummd
-from data_prep.errors import SampleError
+from sfhead_mm.formats.errors import FormatError as SampleError
 from tests.conftest import REPO
 
 FIXTURE = osp.join(REPO, 'tests', 'fixtures', 'pkummd')
@@ -91,6 +91,7 @@ def test_corrupt_rows_and_labels_are_reported(tmp_path):
     ('1 2 3\n', '3 values on the row'),
     (' '.join(['0.5'] * 149 + ['nan']) + '\n', 'NaN or inf'),
     (' '.join(['0.5'] * 149 + ['x1']) + '\n', 'non-numeric'),
+    (' '.join(['0.5'] * 149 + ['1e39']) + '\n', 'beyond float32'),
 ])
 def test_bad_skeleton_file(tmp_path, text, words):
     path = tmp_path / '0009-L.txt'

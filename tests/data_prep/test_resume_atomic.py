@@ -124,7 +124,7 @@ def test_failed_write_keeps_previous_output(tmp_path, monkeypatch):
 
 def _square(path):
     if path.endswith('bad'):
-        from data_prep.errors import SampleError
+        from sfhead_mm.formats.errors import FormatError as SampleError
         raise SampleError(path, 'bad file', line=3)
     return FileResult(samples=[{'v': int(path.rsplit('/', 1)[-1]) ** 2}])
 

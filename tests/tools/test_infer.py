@@ -104,7 +104,8 @@ def test_corrupt_input_gives_one_line_and_a_nonzero_exit(ntu_model, tmp_path, py
                           cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 1
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith('error:')]
-    assert len(errors) == 1 and str(bad) in errors[0] and 'line' in errors[0]
+    assert len(errors) == 1 and errors[0].startswith(f'error: {bad}:')
+    assert errors[0].split(':')[2].strip().isdigit()  # file:line: message
     assert 'Traceback' not in proc.stderr
     assert 'S002C001P003R001A003' in proc.stdout  # the good file is still predicted
     data = json.load(open(tmp_path / 'p.json'))
@@ -120,3 +121,57 @@ def test_unknown_checkpoint_or_wrong_layout_is_named(ntu_model, tmp_path, shared
     assert tool.main([config, ckpt, ucla]) == 1
     err = capsys.readouterr().err
     assert "20 joints per person, but the model's layout 'nturgb+d' has 25" in err
+
+
+def test_bad_inputs_are_one_line_each_and_the_rest_is_predicted(ntu_model, tmp_path, python,
+                                                                shared_data):
+    """An empty .npy, a NaN array, a folder: one line each; good inputs predicted; json written."""
+    config, ckpt = ntu_model
+    good = require_data(shared_data, 'ntu-rgbd-samples', 'S002C001P003R001A003.skeleton')
+    empty = tmp_path / 'empty.npy'
+    empty.write_bytes(b'')
+    nan = tmp_path / 'nan.npy'
+    np.save(nan, np.full((1, 4, 25, 3), np.nan, dtype=np.float32))
+    folder = tmp_path / 'clips'
+    folder.mkdir()
+    arr = np.random.default_rng(0).normal(size=(1, 30, 25, 3)).astype(np.float32)
+    np.save(folder / 'b.npy', arr)
+    np.save(folder / 'a.npy', arr)
+    (folder / 'notes.txt').write_text('not an input')
+    empty_folder = tmp_path / 'nothing'
+    empty_folder.mkdir()
+    out = tmp_path / 'p.json'
+    proc = subprocess.run([python, osp.join(TOOLS, 'infer.py'), config, ckpt, str(empty), good,
+                           str(nan), str(folder), str(empty_folder), '--out-json', str(out),
+                           '--quiet'], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert 'Traceback' not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith('error:')]
+    assert len(errors) == 3, proc.stderr
+    assert errors[0] == f'error: {empty_folder}: is a directory with no .skeleton / ' \
+                        f'.skeleton.npy / .npy / .pkl / .pickle / .json file in it'
+    assert errors[1].startswith(f'error: {empty}: ') and 'empty' in errors[1]
+    assert errors[2].startswith(f'error: {nan}: ') and 'NaN' in errors[2]
+    assert '3 of 6 input(s) failed' in proc.stderr
+    data = json.load(open(out))
+    assert [p['name'] for p in data['predictions']] == ['S002C001P003R001A003', 'a', 'b']
+    assert [e['input'] for e in data['errors']] == [str(empty_folder), str(empty), str(nan)]
+
+
+def test_bad_checkpoints_give_one_line_and_exit_2(ntu_model, tmp_path, python):
+    config, ckpt = ntu_model
+    with open(ckpt, 'rb') as f:
+        head = f.read(4000)
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(head)
+    foreign = tmp_path / 'foreign.pth'
+    foreign.write_text('{"weights": []}')
+    for bad, words in ((truncated, 'checkpoint'), (foreign, 'not a checkpoint'),
+                       (tmp_path, 'is a directory')):
+        proc = subprocess.run([python, osp.join(TOOLS, 'infer.py'), config, str(bad), 'x.npy'],
+                              cwd=REPO, capture_output=True, text=True)
+        assert proc.returncode == 2, proc.stderr
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()
+                 and 'Warning' not in ln and 'warnings.warn' not in ln]
+        assert len(lines) == 1 and lines[0].startswith(f'error: {bad}'), proc.stderr
+        assert words in lines[0] and 'Traceback' not in proc.stderr

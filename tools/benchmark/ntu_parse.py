@@ -3,7 +3,7 @@
 The reference parser is written here the way the widely copied converters do it (ST-GCN's
 ``ntu_read_skeleton.py``, kept in 2s-AGCN, MS-G3D and MMAction2's ``gen_ntu_rgbd_raw.py``): read
 line by line, ``float()`` on every value into a dict per joint, then fill the (M, T, V, 3) array.
-Ours is :func:`data_prep.ntu_skeleton.read_skeleton`. Both read the real files in
+Ours is :func:`sfhead_mm.formats.ntu.read_skeleton`. Both read the real files in
 ``$SFHEAD_DATA/ntu-rgbd-samples`` (default ``../shared/data``), repeated to get stable timings,
 and must give the same joint arrays (checked first). Timings are interleaved rounds in one run;
 the ratio is of the medians (and of the best rounds).
@@ -30,10 +30,16 @@ if _REPO not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from data_prep.ntu import convert_ntu_file  # noqa: E402
-from data_prep.ntu_skeleton import read_skeleton  # noqa: E402
-from data_prep.progress import format_seconds  # noqa: E402
-from data_prep.runner import process_files  # noqa: E402
+from sfhead_mm.formats.ntu import read_skeleton  # noqa: E402
+
+try:  # a checkout: the repository's data_prep/; a regular install: sfhead_mm.data_prep
+    from data_prep.ntu import convert_ntu_file  # noqa: E402
+    from data_prep.progress import format_seconds  # noqa: E402
+    from data_prep.runner import process_files  # noqa: E402
+except ImportError:  # pragma: no cover
+    from sfhead_mm.data_prep.ntu import convert_ntu_file  # noqa: E402
+    from sfhead_mm.data_prep.progress import format_seconds  # noqa: E402
+    from sfhead_mm.data_prep.runner import process_files  # noqa: E402
 
 NTU120_FILES = 114480
 

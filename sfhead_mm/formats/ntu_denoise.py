@@ -24,8 +24,8 @@ from typing import List, Tuple
 
 import numpy as np
 
-from .errors import SampleError
-from .ntu_skeleton import RawBody, RawSkeleton
+from .errors import FormatError
+from .ntu import RawBody, RawSkeleton
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def select_actors(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
     bodies = list(raw.bodies)
     notes: List[str] = []
     if not bodies:
-        raise SampleError(raw.path, 'no body to select actors from')
+        raise FormatError(raw.path, 'no body to select actors from')
     motion = {id(b): _motion(b.joints) for b in bodies}
     if not cfg.enabled:
         ranked = sorted(bodies, key=lambda b: motion[id(b)], reverse=True)
@@ -156,5 +156,31 @@ def denoise(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
         notes.append(f'{dropped} of {raw.num_frames} frames dropped: no actor in them')
     keypoint = keypoint[:, present]
     if keypoint.shape[1] == 0:
-        raise SampleError(raw.path, 'no frame left after the clean-up')
+        raise FormatError(raw.path, 'no frame left after the clean-up')
     return np.ascontiguousarray(keypoint), notes
+
+
+def read_actors(path: str, num_joints: int = 25, cfg: DenoiseConfig = DenoiseConfig(),
+                fmt: str = 'auto') -> Tuple[np.ndarray, List[str]]:
+    """Read an NTU file and clean it: what both the converter and inference do with one.
+
+    Args:
+        path (str): ``.skeleton`` text, or the txt2npy ``.npy`` dict.
+        num_joints (int): Joints per body (25).
+        cfg (DenoiseConfig): Clean-up thresholds.
+        fmt (str): ``'skeleton'``, ``'npy'`` or ``'auto'`` (from the extension).
+
+    Returns:
+        tuple: ``keypoint`` ``(M<=2, T, V, 3)`` float32 and the clean-up ``notes``.
+
+    Raises:
+        FormatError: Unreadable or corrupt file (with its line where there is one).
+    """
+    from .ntu import read_any, read_skeleton, read_skeleton_npy
+    if fmt == 'npy':
+        raw = read_skeleton_npy(path, num_joints)
+    elif fmt == 'skeleton':
+        raw = read_skeleton(path, num_joints)
+    else:
+        raw = read_any(path, num_joints)
+    return denoise(raw, cfg)

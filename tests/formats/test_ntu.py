@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from data_prep.ntu import convert_ntu_file
-from data_prep.ntu_denoise import DenoiseConfig, denoise
-from data_prep.ntu_skeleton import parse_skeleton_lines, read_skeleton, read_skeleton_npy
+from sfhead_mm.formats.ntu_denoise import DenoiseConfig, denoise
+from sfhead_mm.formats.ntu import parse_skeleton_lines, read_skeleton, read_skeleton_npy
 from sfhead_mm.skeleton import get_layout
 from tests.conftest import require_data
 from tests.data_prep.ntu_text import BODY_ID_BASE, expected_xyz, write_skeleton

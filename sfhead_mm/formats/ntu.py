@@ -1,4 +1,4 @@
-"""Read one raw NTU RGB+D ``.skeleton`` file (Kinect v2 text) into per-body joint arrays.
+"""NTU RGB+D files: raw ``.skeleton`` text (Kinect v2), the authors' txt2npy dicts, sample names.
 
 File layout (one value per line unless said)::
 
@@ -14,21 +14,30 @@ walked by its own counts: only the frame and body headers are read in Python, x,
 joint are picked with strided slices and converted in one numpy call; the 9 other joint fields
 are only checked for non-numeric bytes (one ``bytes.translate`` over the file). Anything that does
 not fit on this fast path goes to an exact line-by-line parser that gives the same arrays or
-raises :class:`SampleError` with the line number.
+raises :class:`FormatError` with the line number.
+
+Bounds: the frame count of the header is checked against the file size before anything is
+allocated (every frame takes at least two bytes), and coordinates must fit float32 (a ``1e39``
+is finite as float64 but ``inf`` in the stored float32 array): both are errors with a line.
 """
 import os.path as osp
+import re
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, NamedTuple
 
 import numpy as np
 
-from .errors import SampleError
+from .errors import FormatError
 
 JOINT_FIELDS = 12
 BODY_FIELDS = 10
 MAX_BODIES = 6  # Kinect v2 tracks up to six people
 # Every byte a valid file can hold: digits, sign, decimal point, exponent, whitespace.
 _NUMERIC_BYTES = b'0123456789.-+eE \t\r\n'
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+MIN_FRAME_BYTES = 2  # the shortest frame: a body count of 0 and a line break
+NAME_RE = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
+SUFFIXES = ('.skeleton.npy', '.skeleton', '.npy')
 
 
 @dataclass
@@ -63,8 +72,54 @@ class RawSkeleton:
     bodies: List[RawBody]
 
 
-def _bad(path: str, line_index: int, message: str) -> SampleError:
-    return SampleError(path, message, line=line_index + 1)
+class NTUName(NamedTuple):
+    """The ids encoded in a sample name ``SsssCcccPpppRrrrAaaa`` (all 1-based, as in the name)."""
+
+    setup: int
+    camera: int
+    performer: int
+    replication: int
+    action: int
+
+    @property
+    def name(self) -> str:
+        return (f'S{self.setup:03d}C{self.camera:03d}P{self.performer:03d}'
+                f'R{self.replication:03d}A{self.action:03d}')
+
+    @property
+    def label(self) -> int:
+        """0-based class label (``action - 1``)."""
+        return self.action - 1
+
+
+def parse_name(name: str) -> NTUName:
+    """``'S001C002P003R002A013'`` -> :class:`NTUName`; ValueError for anything else."""
+    if NAME_RE.fullmatch(name) is None:
+        raise ValueError(f'{name!r} is not an NTU RGB+D sample name (SsssCcccPpppRrrrAaaa, '
+                         f'e.g. S001C002P003R002A013)')
+    return NTUName(int(name[1:4]), int(name[5:8]), int(name[9:12]), int(name[13:16]),
+                   int(name[17:20]))
+
+
+def sample_name_from_path(path: str) -> str:
+    """File name without folder and ``.skeleton`` / ``.skeleton.npy`` / ``.npy`` extension."""
+    base = path.replace('\\', '/').rsplit('/', 1)[-1]
+    for ext in SUFFIXES:
+        if base.endswith(ext):
+            return base[:-len(ext)]
+    return base
+
+
+def _bad(path: str, line_index: int, message: str) -> FormatError:
+    return FormatError(path, message, line=line_index + 1)
+
+
+def _check_frame_count(num_frames: int, size: int, path: str) -> None:
+    """Refuse a header that claims more frames than the file can hold, before allocating."""
+    if num_frames * MIN_FRAME_BYTES > size:
+        raise _bad(path, 0, f'the header claims {num_frames:,} frames but the file has only '
+                            f'{size:,} bytes (at most {size // MIN_FRAME_BYTES:,} frames); '
+                            f'corrupt header')
 
 
 def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25) -> RawSkeleton:
@@ -84,8 +139,9 @@ def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25
         RawSkeleton: Bodies with their frames and joint positions.
 
     Raises:
-        SampleError: Wrong counts, truncation, non-numeric fields, NaN/inf, zero frames or no
-            body at all; the message names the line.
+        FormatError: Wrong counts, truncation, non-numeric fields, NaN/inf (also as float32),
+            zero frames, more frames than the file can hold, or no body at all; the message
+            names the line.
     """
     if raw.translate(None, _NUMERIC_BYTES):
         return parse_skeleton_lines(raw, path, num_joints)
@@ -113,7 +169,7 @@ def _parse_token_stream(raw: bytes, num_joints: int):
     tokens = raw.split()
     n_tokens = len(tokens)
     num_frames = int(tokens[0])
-    if num_frames <= 0:
+    if num_frames <= 0 or num_frames * MIN_FRAME_BYTES > len(raw):
         return None
     per_frame = [0] * num_frames
     record_ids, record_frames = [], []
@@ -145,9 +201,10 @@ def _parse_token_stream(raw: bytes, num_joints: int):
         return None
     n = len(xs)
     xyz = np.array(xs + ys + zs, dtype=np.float64)
-    if not np.isfinite(xyz).all():
+    with np.errstate(over='ignore'):  # beyond float32 -> inf, caught just below
+        joints = xyz.reshape(3, n).T.astype(np.float32).reshape(len(record_ids), num_joints, 3)
+    if not np.isfinite(joints).all():  # NaN, inf, or beyond float32 (the line parser names it)
         return None
-    joints = xyz.reshape(3, n).T.astype(np.float32).reshape(len(record_ids), num_joints, 3)
     return num_frames, np.asarray(per_frame, dtype=np.int64), record_ids, record_frames, joints
 
 
@@ -166,7 +223,8 @@ def _count(lines: List[bytes], i: int, path: str, what: str) -> int:
     return value
 
 
-def _number(token: bytes, path: str, i: int) -> float:
+def _number(token: bytes, path: str, i: int, stored: bool = False) -> float:
+    """One field as float; ``stored`` fields (x, y, z) must also fit float32."""
     text = token.decode(errors='replace')
     try:
         value = float(text)
@@ -176,6 +234,9 @@ def _number(token: bytes, path: str, i: int) -> float:
         raise _bad(path, i, f'NaN value {text!r}')
     if value in (float('inf'), float('-inf')):
         raise _bad(path, i, f'value out of range {text!r}')
+    if stored and abs(value) > FLOAT32_MAX:
+        raise _bad(path, i, f'value out of range {text!r} (beyond float32, the stored type: it '
+                            f'would become inf)')
     return value
 
 
@@ -185,7 +246,7 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
 
     It accepts any whitespace between fields and checks every line: counts, field numbers,
     numbers (x, y, z parsed; the other fields must look numeric), NaN and inf. The first
-    problem is raised as :class:`SampleError` with its 1-based line number.
+    problem is raised as :class:`FormatError` with its 1-based line number.
 
     Args and returns as :func:`parse_skeleton_bytes`.
     """
@@ -193,6 +254,7 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
     num_frames = _count(lines, 0, path, 'the number of frames')
     if num_frames == 0:
         raise _bad(path, 0, 'zero frames')
+    _check_frame_count(num_frames, len(raw), path)
     per_frame = np.zeros(num_frames, dtype=np.int64)
     record_ids: List[bytes] = []
     record_frames: List[int] = []
@@ -236,7 +298,7 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
                     raise _bad(path, i, f'joint line has {len(fields)} values, expected '
                                         f'{JOINT_FIELDS} (x y z depthX depthY colorX colorY '
                                         f'orientationW/X/Y/Z trackingState)')
-                parsed = [_number(token, path, i) for token in fields]
+                parsed = [_number(token, path, i, stored=c < 3) for c, token in enumerate(fields)]
                 values.append(parsed[:3])
                 i += 1
             record_ids.append(header[0])
@@ -265,8 +327,11 @@ def _group_bodies(record_ids, record_frames, joints) -> List[RawBody]:
 
 def read_skeleton(path: str, num_joints: int = 25) -> RawSkeleton:
     """Read and parse a ``.skeleton`` file (see :func:`parse_skeleton_bytes`)."""
-    with open(path, 'rb') as f:
-        raw = f.read()
+    try:
+        with open(path, 'rb') as f:
+            raw = f.read()
+    except OSError as err:
+        raise FormatError(path, f'cannot read: {err.strerror or err}') from None
     return parse_skeleton_bytes(raw, path, num_joints)
 
 
@@ -288,33 +353,36 @@ def read_skeleton_npy(path: str, num_joints: int = 25) -> RawSkeleton:
         data = np.load(path, allow_pickle=True)
         data = data.item() if data.dtype == object and data.shape == () else data
     except Exception as err:
-        raise SampleError(path, f'cannot load as a txt2npy dict: {err}') from None
+        raise FormatError(path, f'cannot load as a txt2npy dict ({type(err).__name__}: '
+                                f'{str(err).splitlines()[0] if str(err) else ""})') from None
     if not isinstance(data, dict):
-        raise SampleError(path, f'expected the txt2npy dict (skel_body0, nbodys, ...), got '
+        raise FormatError(path, f'expected the txt2npy dict (skel_body0, nbodys, ...), got '
                                 f'{type(data).__name__}')
     keys = sorted((k for k in data if k.startswith('skel_body')), key=lambda k: int(k[9:]))
     if not keys:
-        raise SampleError(path, 'no skel_body0.. arrays in the txt2npy dict')
+        raise FormatError(path, 'no skel_body0.. arrays in the txt2npy dict')
     bodies = []
     num_frames = None
     for k in keys:
         arr = np.asarray(data[k])
         if arr.ndim != 3 or arr.shape[1:] != (num_joints, 3):
-            raise SampleError(path, f'{k} has shape {arr.shape}, expected (T, {num_joints}, 3)')
+            raise FormatError(path, f'{k} has shape {arr.shape}, expected (T, {num_joints}, 3)')
         if num_frames is None:
             num_frames = arr.shape[0]
         elif arr.shape[0] != num_frames:
-            raise SampleError(path, f'{k} has {arr.shape[0]} frames, {keys[0]} has '
+            raise FormatError(path, f'{k} has {arr.shape[0]} frames, {keys[0]} has '
                                     f'{num_frames}')
-        if not np.isfinite(arr).all():
-            raise SampleError(path, f'{k} holds NaN or inf values')
+        if arr.dtype.kind not in 'fiu':
+            raise FormatError(path, f'{k} has dtype {arr.dtype}; expected numbers')
+        if not np.isfinite(arr).all() or not np.isfinite(arr.astype(np.float32)).all():
+            raise FormatError(path, f'{k} holds NaN or inf values (or values beyond float32)')
         present = np.flatnonzero(np.any(arr != 0, axis=(1, 2)))
         if len(present):
             bodies.append(RawBody(k, present, arr[present].astype(np.float32)))
     if not num_frames:
-        raise SampleError(path, 'zero frames')
+        raise FormatError(path, 'zero frames')
     if not bodies:
-        raise SampleError(path, f'no body in any of the {num_frames} frames')
+        raise FormatError(path, f'no body in any of the {num_frames} frames')
     per_frame = np.zeros(num_frames, dtype=np.int64)
     for body in bodies:
         per_frame[body.frames] += 1
