@@ -1,4 +1,5 @@
-"""Built-in layouts: NTU RGB+D (Kinect v2, 25), NW-UCLA (Kinect v1, 20), COCO-17, OpenPose-18.
+"""Built-in layouts: NTU RGB+D (Kinect v2, 25), NW-UCLA (Kinect v1, 20), COCO-17, OpenPose-18,
+OpenPose BODY_25 (FSD-10), BlazePose-33.
 
 MMAction2's names (``nturgb+d``, ``coco``, ``openpose``) are kept as the canonical names, and their
 edges, centres and bone pairs are MMAction2's own, so stock configs behave exactly as before.
@@ -93,7 +94,49 @@ OPENPOSE_18 = SkeletonLayout(
     right=(2, 3, 4, 8, 9, 10, 14, 16),
 )
 
-BUILTIN_LAYOUTS = (NTU_RGBD_25, NW_UCLA_20, COCO_17, OPENPOSE_18)
+# OpenPose BODY_25 as the FSD-10 figure-skating skeletons (MDR-GCN's graph/skating.py,
+# layout 'openpose25': its 24 edges, written child -> parent from the mid-hip centre).
+OPENPOSE_BODY_25 = SkeletonLayout(
+    name='openpose25',
+    aliases=('body25', 'openpose-body25', 'fsd10', 'fsd-10'),
+    description='OpenPose BODY_25 body + feet keypoints (FSD-10 figure skating), 25 joints',
+    joints=('nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder',
+            'left_elbow', 'left_wrist', 'mid_hip', 'right_hip', 'right_knee', 'right_ankle',
+            'left_hip', 'left_knee', 'left_ankle', 'right_eye', 'left_eye', 'right_ear',
+            'left_ear', 'left_big_toe', 'left_small_toe', 'left_heel', 'right_big_toe',
+            'right_small_toe', 'right_heel'),
+    edges=((4, 3), (3, 2), (7, 6), (6, 5), (2, 1), (5, 1), (1, 8), (0, 1), (15, 0), (16, 0),
+           (17, 15), (18, 16), (9, 8), (12, 8), (10, 9), (13, 12), (11, 10), (14, 13),
+           (24, 11), (22, 11), (23, 22), (21, 14), (19, 14), (20, 19)),
+    center=8,
+    left=(5, 6, 7, 12, 13, 14, 16, 18, 19, 20, 21),
+    right=(2, 3, 4, 9, 10, 11, 15, 17, 22, 23, 24),
+)
+
+# MediaPipe BlazePose (mediapipe.solutions.pose), 33 landmarks; edges are MediaPipe's
+# POSE_CONNECTIONS made a graph around the nose as COCO's (shoulders and mouth to the nose);
+# mappings to NTU-25 / NW-UCLA-20 / COCO-17 are in sfhead_mm/apis/video.py (docs/camera_to_label.md).
+BLAZEPOSE_33 = SkeletonLayout(
+    name='blazepose',
+    aliases=('blazepose33', 'mediapipe', 'mediapipe-pose'),
+    description='MediaPipe BlazePose landmarks, 33 joints (video pose estimation)',
+    joints=('nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner',
+            'right_eye', 'right_eye_outer', 'left_ear', 'right_ear', 'mouth_left',
+            'mouth_right', 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
+            'left_wrist', 'right_wrist', 'left_pinky', 'right_pinky', 'left_index',
+            'right_index', 'left_thumb', 'right_thumb', 'left_hip', 'right_hip', 'left_knee',
+            'right_knee', 'left_ankle', 'right_ankle', 'left_heel', 'right_heel',
+            'left_foot_index', 'right_foot_index'),
+    edges=((1, 0), (2, 1), (3, 2), (7, 3), (4, 0), (5, 4), (6, 5), (8, 6), (9, 0), (10, 0),
+           (11, 0), (12, 0), (13, 11), (15, 13), (17, 15), (19, 15), (21, 15), (14, 12),
+           (16, 14), (18, 16), (20, 16), (22, 16), (23, 11), (24, 12), (25, 23), (27, 25),
+           (29, 27), (31, 27), (26, 24), (28, 26), (30, 28), (32, 28)),
+    center=0,
+    left=(1, 2, 3, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31),
+    right=(4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32),
+)
+
+BUILTIN_LAYOUTS = (NTU_RGBD_25, NW_UCLA_20, COCO_17, OPENPOSE_18, OPENPOSE_BODY_25, BLAZEPOSE_33)
 
 for _layout in BUILTIN_LAYOUTS:
     register_layout(_layout)

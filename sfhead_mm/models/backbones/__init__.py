@@ -1,3 +1,4 @@
 """Backbones MMAction2 does not ship: CTR-GCN, InfoGCN, HD-GCN, BlockGCN."""
 from . import blockgcn, hdgcn  # noqa: F401  (BlockGCN, HDGCN)
 from . import ctrgcn, infogcn  # noqa: E402,F401  (CTRGCN, InfoGCN)
+from . import mdrgcn  # noqa: E402,F401  (MDRGCN)

@@ -1,0 +1,76 @@
+"""Training-step time of configs on one and the same synthetic batch, as ratios to the first.
+
+Each config's model and optimizer are built from the config; every model then takes the same
+input tensor (N, 1, M, T, V, C) and labels for ``--iters`` full training steps
+(``model.train_step``: forward, loss, backward, optimizer step) after ``--warmup`` steps. The
+configs are timed interleaved, step by step, so machine load hits all of them alike; the median
+step time of each is reported with its ratio to the first config. No data files are read.
+
+    OMP_NUM_THREADS=1 python tools/benchmark/config_step.py configs/ctrgcn_ntu120.py \\
+        configs/ctrgcn_cvsta_ntu120.py configs/mdrgcn/mdrgcn_ntu60-xsub.py \\
+        configs/stgcn_ntu120.py configs/stgcn_cvsta_ntu120.py --batch 8 --frames 64
+"""
+import argparse
+import os.path as osp
+import statistics
+import sys
+import time
+
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.optim import build_optim_wrapper  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()
+from mmaction.registry import MODELS  # noqa: E402
+from mmaction.structures import ActionDataSample  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+', help='the first one is the baseline')
+    parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--frames', type=int, default=64)
+    parser.add_argument('--persons', type=int, default=2)
+    parser.add_argument('--joints', type=int, default=25)
+    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--warmup', type=int, default=1)
+    args = parser.parse_args(argv)
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    x = torch.randn(args.batch, 1, args.persons, args.frames, args.joints, 3)
+    labels = [i % 10 for i in range(args.batch)]
+    built = []
+    for path in args.configs:
+        cfg = Config.fromfile(path)
+        model = MODELS.build(cfg.model)
+        model.train()
+        optim = build_optim_wrapper(model, cfg.optim_wrapper)
+        samples = [ActionDataSample().set_gt_label(lab) for lab in labels]
+        built.append((model, optim, dict(inputs=list(x), data_samples=samples)))
+    times = [[] for _ in built]
+    for it in range(args.warmup + args.iters):
+        for k, (model, optim, data) in enumerate(built):
+            t0 = time.perf_counter()
+            model.train_step(data, optim)
+            if it >= args.warmup:
+                times[k].append(time.perf_counter() - t0)
+    base = statistics.median(times[0])
+    print(f'batch N={args.batch} M={args.persons} T={args.frames} V={args.joints} C=3, '
+          f'{args.iters} timed steps after {args.warmup} warm-up, threads='
+          f'{torch.get_num_threads()}')
+    print(f'{"config":40s} {"params":>10s} {"s/step":>8s} {"ratio":>6s}')
+    for path, (model, _, _), ts in zip(args.configs, built, times):
+        med = statistics.median(ts)
+        params = sum(p.numel() for p in model.parameters())
+        print(f'{osp.relpath(path, _REPO):40s} {params:10,d} {med:8.3f} {med / base:6.2f}')
+
+
+if __name__ == '__main__':
+    main()
