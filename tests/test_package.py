@@ -67,7 +67,7 @@ def test_import_registers_into_mmaction():
     for name in ('SFHead', 'SFHeadPlugin', 'SFRecognizerGCN', 'PluginRecognizerGCN',
                  'FeatureRedundancyLoss', 'FeatureConsistencyLoss', 'CTRGCN', 'InfoGCN',
                  'HDGCN', 'BlockGCN', 'InfoGCNHead', 'FRHeadPlugin', 'RDLPlugin', 'MDRGCN',
-                 'CVSTAPlugin',
+                 'CVSTAPlugin', 'FFN', 'TwoStageLoss',
                  'LayoutPreNormalize3D', 'ResampleFrames', 'RandomViewTransform3D',
                  'MinMaxNormalize3D', 'LayoutGenSkeFeat', 'LayoutJointToBone'):
         assert (MODELS.get(name) or TRANSFORMS.get(name)) is not None, name

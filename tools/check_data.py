@@ -66,9 +66,14 @@ def main(argv=None) -> int:
     report = check_config_data(cfg, args.loaders, run_pipeline=not args.no_pipeline)
     print(f'Checking the data of {args.config}')
     print(report.format(args.max_lines))
+    # Layouts: pipeline vs model graph vs the recordings, groups vs classes, unused pipelines.
+    from sfhead_mm.datasets.layout_checks import check_layout_consistency
+    layout_issues = check_layout_consistency(cfg, read_samples=16)
+    for issue in layout_issues:
+        print(issue)
     if args.json:
         write_json(report, args.json)
-    return 0 if report.ok else 1
+    return 0 if report.ok and not any(i.level == 'error' for i in layout_issues) else 1
 
 
 if __name__ == '__main__':

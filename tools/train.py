@@ -28,7 +28,8 @@ def parse_args(argv=None):
         help='resume from this checkpoint; without a path, from the latest checkpoint in the '
         'work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='enable automatic-mixed-precision training (GPU only)')
+                        help='enable automatic-mixed-precision training (GPU: float16 with '
+                        'loss scaling; CPU: bfloat16)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -61,14 +62,20 @@ def merge_args(cfg, args):
 
     if args.amp:
         import torch
-        if not torch.cuda.is_available():
-            raise SystemExit('--amp needs a CUDA device (mmengine\'s AmpOptimWrapper); '
-                             'this machine has none')
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper', 'CPUAmpOptimWrapper'):
             raise SystemExit(f'--amp does not support optim_wrapper.type={wrapper!r}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:  # mmengine's AmpOptimWrapper refuses the CPU: bfloat16 autocast, no loss scale
+            cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+            cfg.optim_wrapper.pop('loss_scale', None)
+            cfg.optim_wrapper.dtype = 'bfloat16'
+        if cfg.model.get('type') == 'RecognizerGCN':
+            # float32 scores for MMAction2's top-k accuracy in the loss (numpy has no bfloat16);
+            # otherwise the same model and state dict.
+            cfg.model.type = 'PluginRecognizerGCN'
 
     if args.resume == 'auto':
         cfg.resume = True

@@ -6,7 +6,10 @@
         [--label-map FILE] [--model-input]
 
 INPUT is any file tools/infer.py reads (a pickle: the first sample, or --sample NAME). The
-layout comes from --layout, else the config, else the joint count. With a checkpoint the
+layout comes from --layout, else the config, else the joint count (among registered layouts with
+that many joints, the one whose bone lengths stay most stable; the choice is printed, with how to
+make another). A declared layout that fits the recording clearly worse than another registered
+one of the same size is warned about. With a checkpoint the
 predicted class and score head every frame (and, with --window, the prediction of the window
 around each frame). --model-input draws what the model saw: the keypoints after the config's test
 pipeline (normalised, resampled to the clip length) instead of the raw file.
@@ -19,12 +22,14 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-import sfhead_mm  # noqa: E402,F401  (compat fixes + registration, before mmaction.models)
+from sfhead_mm.utils import register_all_modules  # noqa: E402
+
+register_all_modules()  # the package's models, transforms, hooks and metrics
 from mmengine.config import DictAction  # noqa: E402
 
-from sfhead_mm.apis import (InputError, inference_skeleton, init_recognizer,  # noqa: E402
+from sfhead_mm.apis import (InputError, init_recognizer, predict_skeletons,  # noqa: E402
                             read_skeleton_file, render_skeleton)
-from sfhead_mm.apis.inference import build_test_pipeline, model_input_of  # noqa: E402
+from sfhead_mm.apis.inference import build_test_pipeline, input_spec_of  # noqa: E402
 from sfhead_mm.apis.readers import NPY_ORDERS  # noqa: E402
 from sfhead_mm.skeleton import get_layout, list_layouts  # noqa: E402
 from sfhead_mm.skeleton.plot import VIEWS  # noqa: E402
@@ -55,13 +60,27 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def guess_layout(num_joints: int):
-    """The registered layout with ``num_joints`` joints, when exactly one has that many."""
-    found = {get_layout(n).name for n in list_layouts() if get_layout(n).num_joints == num_joints}
-    if len(found) != 1:
-        raise InputError('--layout', f'{num_joints} joints match layouts {sorted(found)}; '
-                                     f'name one with --layout')
-    return get_layout(found.pop())
+def guess_layout(num_joints: int, keypoints=None):
+    """The layout of a file read without ``--layout`` / ``--config``: among the registered
+    layouts with ``num_joints`` joints, the one whose bones keep their length best over time
+    (:mod:`sfhead_mm.skeleton.fit`). Returns ``(layout, note)``: the note says which layout was
+    assumed, how well each candidate fits and how to choose another (printed to stderr)."""
+    from sfhead_mm.skeleton.fit import candidate_layouts, rank_layouts
+    found = candidate_layouts(num_joints)
+    if not found:
+        raise InputError('--layout', f'no registered layout has {num_joints} joints '
+                                     f'(registered: {list_layouts()}); give --layout or --config')
+    fits = rank_layouts(keypoints, candidates=found) if keypoints is not None else []
+    layout = get_layout(fits[0].layout) if fits else found[0]
+    why = (f'the only registered layout with {num_joints} joints' if len(found) == 1 else
+           f'of the {len(found)} layouts with {num_joints} joints, the one whose bones keep '
+           f'their length best')
+    score = (' (bone-length variation over time: ' + ', '.join(str(f) for f in fits) + ')'
+             if fits else '')
+    note = (f'note: no --layout or --config given; assumed layout {layout.name!r}, {why}'
+            f'{score}. Another dataset with {num_joints} joints in another order would be drawn '
+            f'wrongly: choose with --layout NAME or --config CONFIG (its layout)')
+    return layout, note
 
 
 def model_input_keypoint(cfg, sample):
@@ -87,7 +106,7 @@ def main(argv=None) -> int:
             model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
             cfg = model.cfg
         layout = get_layout(args.layout) if args.layout else None
-        spec = model_input_of(cfg) if cfg is not None else None
+        spec = input_spec_of(cfg) if cfg is not None else None
         if layout is None and spec is not None:
             layout = spec.layout
         samples = read_skeleton_file(
@@ -96,10 +115,16 @@ def main(argv=None) -> int:
             channels=spec.channels if spec else None, npy_order=args.npy_order,
             split=args.split, names=[args.sample] if args.sample else None)
         sample = samples[0]
-        layout = layout or guess_layout(sample.keypoint.shape[2])
+        if layout is None:
+            layout, note = guess_layout(sample.keypoint.shape[2], [sample.keypoint])
+            print(note, file=sys.stderr)
+        from sfhead_mm.skeleton.fit import layout_fit_warning
+        warning = layout_fit_warning([sample.keypoint[..., :3]], layout, source=sample.name)
+        if warning:
+            print(f'warning: {warning}', file=sys.stderr)
         title, frame_labels = args.title or '', None
         if args.checkpoint:
-            pred = inference_skeleton(model, sample, window=args.window, stride=args.stride,
+            pred = predict_skeletons(model, sample, window=args.window, stride=args.stride,
                                       label_map=args.label_map, topk=1)[0]
             best = pred.top(1)[0]
             title = args.title or f'{sample.name}: {best["name"]} ({best["score"]:.2f})'

@@ -151,3 +151,96 @@ def _write_animation(images: List[np.ndarray], path: str, ext: str, fps: float) 
     proc = subprocess.run(cmd, input=data, capture_output=True)
     if proc.returncode != 0:
         raise RuntimeError(f'ffmpeg failed: {proc.stderr.decode(errors="replace")[-500:]}')
+
+
+# ------------------------------------------------------------------- tools/test.py --show-dir
+def render_prediction(inputs, data_sample, layout, out_dir: str, class_names=None,
+                      index: int = 0, num_frames: int = 6, fmt: str = '.png') -> str:
+    """Draw one test sample as the model saw it, titled with its prediction and true class.
+
+    Args:
+        inputs: The sample's model input, ``(num_clips, M, T, V, C)`` or ``(M, T, V, C)``
+            (a tensor or array); the first clip's first 3 channels (the joint stream when the
+            pipeline's ``GenSkeFeat`` lists ``'j'`` first) are drawn.
+        data_sample: Its ``ActionDataSample`` (``pred_score``, ``gt_label``, ``frame_dir`` when
+            the test pipeline packs it, as ``tools/test.py`` arranges).
+        layout: The config's layout.
+        out_dir (str): Folder; the file is ``<frame_dir or index><fmt>``.
+        class_names (Sequence[str], optional): For the title (indices otherwise).
+
+    Returns:
+        str: The written file.
+    """
+    import os
+    x = inputs.detach().cpu().numpy() if hasattr(inputs, 'detach') else np.asarray(inputs)
+    if x.ndim == 5:
+        x = x[0]
+    x = x[..., :3] if x.shape[-1] >= 3 else x
+    x = x[np.any(x != 0, axis=(1, 2, 3))] if np.any(x != 0) else x  # drop empty persons
+    get = data_sample.get if hasattr(data_sample, 'get') else (
+        lambda k, d=None: getattr(data_sample, k, d))
+
+    def name(i):
+        return class_names[i] if class_names and 0 <= i < len(class_names) else f'class {i}'
+    score = get('pred_score', None)
+    label = get('gt_label', None)
+    title = []
+    if score is not None:
+        score = score.detach().cpu().numpy() if hasattr(score, 'detach') else np.asarray(score)
+        pred = int(np.argmax(score))
+        title.append(f'pred: {name(pred)} ({float(score[pred]):.2f})')
+    if label is not None:
+        gt = int(np.asarray(label.cpu() if hasattr(label, 'cpu') else label).reshape(-1)[0])
+        title.append(f'true: {name(gt)}')
+    sample_id = get('frame_dir', None) or f'{index:06d}'
+    os.makedirs(out_dir, exist_ok=True)
+    out = osp.join(out_dir, f'{osp.basename(str(sample_id))}{fmt}')
+    view = 'xy' if x.shape[-1] == 3 else 'image'
+    return render_skeleton(x, layout, out, title=f'{sample_id}: ' + ', '.join(title),
+                           num_frames=num_frames, view=view)
+
+
+def show_predictions_hook(cfg, show_dir: str, max_samples: Optional[int] = 100):
+    """A hook for ``runner.register_hook`` that draws test predictions into ``show_dir``.
+
+    What MMAction2's ``tools/test.py --show-dir`` does for videos, for skeletons, with this
+    package's renderer: one PNG strip per sample (what the model saw after the test pipeline,
+    titled with the predicted and the true class), the first ``max_samples`` samples (None: all;
+    about 0.3 s each). The layout and class names come from the config (class names also from
+    the test dataset's ``metainfo``).
+    """
+    from mmengine.hooks import Hook
+
+    from ..skeleton import layout_of_config
+    layout, _ = layout_of_config(cfg)
+    if layout is None:
+        raise ValueError('--show-dir: the config names no skeleton layout to draw with')
+
+    class ShowPredictionsHook(Hook):
+        priority = 'LOWEST'
+
+        def __init__(self):
+            self.count = 0
+            self.class_names = None
+
+        def before_test(self, runner):
+            from ..datasets.layout_checks import config_class_names
+            self.class_names = config_class_names(cfg)
+            if self.class_names is None:
+                meta = getattr(runner.test_dataloader.dataset, 'metainfo', None) or {}
+                self.class_names = list(meta.get('classes', []) or []) or None
+
+        def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            if runner.rank != 0 or not outputs or data_batch is None:
+                return
+            for inputs, sample in zip(data_batch['inputs'], outputs):
+                if max_samples is not None and self.count >= max_samples:
+                    return
+                render_prediction(inputs, sample, layout, show_dir, self.class_names,
+                                  index=self.count)
+                self.count += 1
+
+        def after_test(self, runner):
+            runner.logger.info(f'--show-dir: drew {self.count} test sample(s) into {show_dir}')
+
+    return ShowPredictionsHook()

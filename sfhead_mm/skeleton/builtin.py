@@ -115,7 +115,7 @@ OPENPOSE_BODY_25 = SkeletonLayout(
 
 # MediaPipe BlazePose (mediapipe.solutions.pose), 33 landmarks; edges are MediaPipe's
 # POSE_CONNECTIONS made a graph around the nose as COCO's (shoulders and mouth to the nose);
-# mappings to NTU-25 / NW-UCLA-20 / COCO-17 are in sfhead_mm/apis/video.py (docs/camera_to_label.md).
+# mappings to NTU-25 / NW-UCLA-20 / COCO-17: sfhead_mm/apis/video.py, docs/camera_to_label.md.
 BLAZEPOSE_33 = SkeletonLayout(
     name='blazepose',
     aliases=('blazepose33', 'mediapipe', 'mediapipe-pose'),

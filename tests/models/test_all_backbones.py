@@ -44,6 +44,7 @@ CASES = {
                   64, 10),
     'BlockGCN': Case(dict(type='BlockGCN', graph_cfg=dict(layout='nturgb+d'), base_channels=16),
                      32, 10),
+    'FFN': Case(dict(type='FFN', graph_cfg=dict(layout='nturgb+d'), base_channels=16), 64, 10),
 }
 LAYOUTS = {'nturgb+d': (25, 2), 'nw-ucla': (20, 1)}  # layout -> (V, M)
 T, N, NUM_CLASSES = 8, 2, 5

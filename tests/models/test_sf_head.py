@@ -1,4 +1,5 @@
-"""SFHead against a plain transcription of the spec, its parameter count and its wiring."""
+"""SFHead against a literal transcription of the spec (float64 values and gradients), its
+parameter count, checkpoint keys and wiring."""
 import pytest
 import torch
 import torch.nn as nn
@@ -7,6 +8,7 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from sfhead_mm.models import SFHead
 from sfhead_mm.models.plugins import SeamNotFoundError
+from sfhead_mm.models.plugins.sf_head import DOT_ORDER, SQ_ORDER
 
 
 def plain_sf_head(head: SFHead, x: torch.Tensor) -> torch.Tensor:
@@ -46,7 +48,7 @@ def randomise(head: SFHead, seed: int = 0) -> SFHead:
 
 @pytest.mark.parametrize('C,G,train', [(64, 8, True), (64, 8, False), (32, 4, True),
                                        (48, 3, True), (128, 8, False)])
-def test_fast_path_equals_plain_spec(C, G, train):
+def test_forward_and_gradients_equal_the_literal_spec(C, G, train):
     torch.manual_seed(0)
     head = randomise(SFHead(C, G)).double().train(train)
     x = torch.randn(3, C, 11, 7, dtype=torch.double, requires_grad=True)
@@ -64,8 +66,8 @@ def test_fast_path_equals_plain_spec(C, G, train):
 
 @pytest.mark.parametrize('C,G,train', [(64, 8, False), (64, 8, True), (96, 4, False),
                                        (48, 3, False)])
-def test_no_grad_path_equals_plain_spec(C, G, train):
-    """Inference writes each branch straight into its output slot; same numbers."""
+def test_inference_equals_the_literal_spec(C, G, train):
+    """Under no_grad too, and BatchNorm running statistics advance identically."""
     head = randomise(SFHead(C, G)).double().train(train)
     ref_head = randomise(SFHead(C, G)).double().train(train)
     x = torch.randn(2, C, 9, 6, dtype=torch.double)
@@ -94,6 +96,33 @@ def test_forward_shape_and_branch_features():
     # branches() gives the same features without building the output
     for k, v in head.branches(x).items():
         torch.testing.assert_close(v, feats[k])
+
+
+def test_checkpoint_keys():
+    """The state-dict keys of released checkpoints (gates keep the authors' kernel layout)."""
+    keys = set(SFHead(64, 8).state_dict())
+    gates = {f'gate_{g}.{k}' for g in ('cv', 'tc', 'tv')
+             for k in ('conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean',
+                       'bn.running_var', 'bn.num_batches_tracked')}
+    assert keys == {'cweight', 'cbias', 'sweight', 'sbias', 'gn.weight', 'gn.bias', 'eta'} | gates
+
+
+def test_stats_equal_products_of_the_branch_features():
+    torch.manual_seed(0)
+    head = randomise(SFHead(32, 4)).double()
+    x = torch.randn(3, 32, 5, 4, dtype=torch.double)
+    out, stats = head.forward_with_stats(x)
+    assert out.grad_fn is not None
+    feats = head.branches(x)
+    flat = {k: v.reshape(3, -1) for k, v in feats.items()}
+    torch.testing.assert_close(out, head(x))
+    for i in range(3):
+        for k, name in enumerate(SQ_ORDER):
+            torch.testing.assert_close(stats['sq'][i, k], flat[name][i].dot(flat[name][i]))
+        for k, name in enumerate(DOT_ORDER):
+            torch.testing.assert_close(stats['dot'][i, k], flat['f_r'][i].dot(flat[name][i]))
+        for j in range(3):
+            torch.testing.assert_close(stats['cross'][i, j], flat['f_s'][i].dot(flat['f_t'][j]))
 
 
 def test_parameter_count():
@@ -211,7 +240,7 @@ def test_deepcopy_keeps_the_taps_pointing_at_the_copy():
 
 
 @pytest.mark.parametrize('stats', [False, True])
-def test_fused_paths_under_bf16_autocast(stats):
+def test_bf16_autocast(stats):
     """Half-precision features (autocast) meet float32 head parameters."""
     head = randomise(SFHead(32, 4))
     conv = nn.Conv2d(3, 32, 1)

@@ -1,4 +1,4 @@
-"""The plugin's fused loss path equals the losses computed from the branch features."""
+"""The plugin's losses (from per-row inner products) equal the loss classes on the features."""
 import pytest
 import torch
 
@@ -45,23 +45,23 @@ def _reference_losses(model, x, samples):
 
 @pytest.mark.parametrize('mode', ['inline', 'auxiliary'])
 @pytest.mark.parametrize('groups', [8, 2])
-def test_fused_losses_and_gradients_equal_the_feature_path(mode, groups):
+def test_losses_and_gradients_equal_the_feature_path(mode, groups):
     torch.manual_seed(3)
     x = torch.randn(3, 1, 2, 10, 25, 3, dtype=torch.double)
     x[1, :, 1] = 0  # a sample with one person absent, as in real data
     samples = [ActionDataSample().set_gt_label(i % 4) for i in range(3)]
 
-    fused, ref = _model(mode, groups), _model(mode, groups)
-    ref.load_state_dict(fused.state_dict())
-    fused_losses = fused(x, samples, mode='loss')
+    model, ref = _model(mode, groups), _model(mode, groups)
+    ref.load_state_dict(model.state_dict())
+    losses = model(x, samples, mode='loss')
     ref_losses = _reference_losses(ref, x, samples)
     for key in ('loss_cls', 'loss_con', 'loss_red'):
-        torch.testing.assert_close(fused_losses[key].double(), ref_losses[key].double(),
+        torch.testing.assert_close(losses[key].double(), ref_losses[key].double(),
                                    rtol=1e-6, atol=1e-9, msg=key)
     total = lambda d: d['loss_cls'] + d['loss_con'] + d['loss_red']  # noqa: E731
-    total(fused_losses).backward()
+    total(losses).backward()
     total(ref_losses).backward()
-    for (name, p), p_ref in zip(fused.named_parameters(), ref.parameters()):
+    for (name, p), p_ref in zip(model.named_parameters(), ref.parameters()):
         if p_ref.grad is None:
             assert p.grad is None or not p.grad.any(), name
             continue

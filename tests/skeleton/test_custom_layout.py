@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
@@ -30,9 +31,13 @@ CONFIG = """
 _base_ = '{TEST_CONFIGS}/tiny_stgcn_sfhead_synthetic.py'
 upper_body = %(layout)r
 ann_file = %(ann)r
-# graph_cfg is replaced whole (_delete_): the base's layout is a name, this one a dict.
-model = dict(backbone=dict(graph_cfg=dict(_delete_=True, layout=upper_body,
-                                          mode='stgcn_spatial')))
+# graph_cfg is replaced whole (_delete_): the base's layout is a name, this one a dict in
+# MMAction2's own form (num_node, inward, center), which its stock Graph reads; the package's
+# transforms read the full layout dict.
+model = dict(backbone=dict(graph_cfg=dict(
+    _delete_=True, mode='stgcn_spatial',
+    layout=dict(num_node=len(upper_body['joints']), inward=upper_body['edges'],
+                center=upper_body['center']))))
 train_pipeline = [
     dict(type='LayoutPreNormalize3D', layout=upper_body),
     dict(type='LayoutFlip', layout=upper_body, flip_ratio=0.5),
@@ -105,15 +110,19 @@ def test_layout_dict_in_config_is_used_everywhere(tmp_path, upper_body_data):
     cfg = Config.fromfile(_config(tmp_path, upper_body_data))
     layout, key = layout_of_config(cfg)
     assert key == 'model.backbone.graph_cfg.layout'
-    assert layout.num_joints == 12 and is_registered('test-upper-body-12')
+    assert layout.num_joints == 12
+    # The graph's MMAction2-form dict and the pipeline's layout dict agree (same bones).
+    from sfhead_mm.datasets.layout_checks import config_layout_issues
+    assert config_layout_issues(cfg) == []
+    assert is_registered('test-upper-body-12')
     # The flip is derived from the layout: left arm <-> right arm, spine fixed.
-    assert layout.flip_index == [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7]
+    assert get_layout('test-upper-body-12').flip_index == [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7]
     from sfhead_mm.datasets.checks import check_config_data
     report = check_config_data(cfg)
     assert report.ok, report.format()
     assert report.num_samples == 8 * 2 + 8 * 1  # train once, val (= test) once
-    # The bone stream follows the layout's tree (MMAction2's GenSkeFeat, bridged).
-    pipeline = Compose([dict(type='GenSkeFeat', dataset=UPPER_BODY, feats=['b'])])
+    # The bone stream follows the layout's tree (the package's drop-in for GenSkeFeat).
+    pipeline = Compose([dict(type='LayoutGenSkeFeat', dataset=UPPER_BODY, feats=['b'])])
     kp = np.random.rand(1, 4, 12, 3).astype(np.float32)
     bone = pipeline(dict(keypoint=kp))['keypoint']
     np.testing.assert_allclose(bone[..., 7, :], kp[..., 7, :] - kp[..., 6, :])  # hand - wrist
@@ -127,14 +136,21 @@ def test_layout_from_a_custom_imports_file(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     config = write_config(tmp_path / 'cfg.py', """
 _base_ = '{TEST_CONFIGS}/tiny_stgcn_synthetic.py'
-custom_imports = dict(imports=['sfhead_mm', 'my_test_layouts'], allow_failed_imports=False)
-model = dict(backbone=dict(graph_cfg=dict(layout='test-upper-body-12-py')))
+custom_imports = dict(imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'my_test_layouts'],
+                      allow_failed_imports=False)
+# By name: the package's backbones read the layout registry (MMAction2's stock Graph knows only
+# its own three names; give it get_layout(name).graph_dict() instead).
+model = dict(backbone=dict(_delete_=True, type='CTRGCN', base_channels=8, num_stages=2,
+                           inflate_stages=[], down_stages=[],
+                           graph_cfg=dict(layout='test-upper-body-12-py')),
+             cls_head=dict(in_channels=8))
 """)
     cfg = Config.fromfile(config)
     assert get_layout('test-upper-body-12-py').num_joints == 12
     from mmaction.registry import MODELS
     model = MODELS.build(cfg.model)
-    assert model.backbone.graph.A.shape[-1] == 12
+    x = torch.zeros(1, 2, 8, 12, 3)
+    assert model.backbone(x).shape[-1] == 12
     sys.modules.pop('my_test_layouts', None)
 
 

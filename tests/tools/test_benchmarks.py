@@ -12,10 +12,16 @@ def test_sfhead_overhead_prints_every_variant(python, tmp_path):
     out = tmp_path / 'r.json'
     proc = run([python, osp.join(BENCH, 'sfhead_overhead.py'), '--backbones', 'STGCN',
                 '--batch', '1', '--frames', '8', '--repeats', '1', '--warmup', '0',
-                '--variants', 'bare', 'auxiliary', '--json', str(out)])
+                '--variants', 'bare', 'auxiliary', '--modes', 'eager', '--dtypes', 'fp32',
+                'bf16', '--memory', '--json', str(out)])
     assert 'STGCN' in proc.stdout
-    result = json.loads(out.read_text())['STGCN']
+    result = json.loads(out.read_text())['backbones']['STGCN']
     assert result['params']['auxiliary'] - result['params']['bare'] == 3304
+    assert set(result['modes']) == {'eager-fp32', 'eager-bf16'}
+    for timing in result['modes'].values():
+        assert all(timing[step][v] > 0 for step in ('train', 'infer')
+                   for v in ('bare', 'auxiliary'))
+    assert result['fastest_train_mode'] in result['modes']
     assert result['peak_bytes']['bare'] > 0 and result['peak_bytes']['auxiliary'] > 0
 
 

@@ -76,3 +76,16 @@ def test_tool_with_prediction_and_model_input(shared_data, tmp_path, tmp_path_fa
                         '--model-input', '--num-frames', '2']) == 0
     assert tool().main([path, '--out', str(tmp_path / 'x.png'), '--layout', 'coco']) == 1
     assert '25 joints per person' in capsys.readouterr().err
+
+
+def test_render_prediction_for_show_dir(tmp_path):
+    """One test sample drawn with its predicted and true class (tools/test.py --show-dir)."""
+    import torch
+    from sfhead_mm.apis.visualize import render_prediction
+    inputs = torch.rand(1, 2, 12, 5, 3)
+    inputs[:, 1] = 0  # an absent second person is not drawn
+    sample = dict(pred_score=torch.tensor([0.1, 0.7, 0.2]), gt_label=torch.tensor([2]),
+                  frame_dir='clip_7')
+    out = render_prediction(inputs, sample, UPPER, str(tmp_path), ['a', 'b', 'c'],
+                            num_frames=3)
+    assert out == str(tmp_path / 'clip_7.png') and Image.open(out).size[0] == 3 * 4 * DPI

@@ -35,7 +35,8 @@ from mmengine.runner import load_checkpoint  # noqa: E402
 
 from mmaction.registry import DATASETS, MODELS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
-from sfhead_mm.evaluation.analysis_cli import add_group_arguments, groups_from_args  # noqa
+from sfhead_mm.evaluation.analysis_cli import (add_group_arguments, class_names_arg,  # noqa
+                                                groups_from_args)
 from sfhead_mm.utils.atomic_write import atomic_path, save_figure  # noqa: E402
 from sfhead_mm.evaluation.group_spec import load_class_names, resolve_member  # noqa: E402
 
@@ -72,7 +73,11 @@ def chosen_classes(args):
                              f'{", ".join(by_name)})')
         labels = list(by_name[args.group].classes)
     else:
-        names = load_class_names(args.class_names)
+        spec = args.class_names
+        if spec is None:  # the names the config declares (docs/custom_dataset.md), if any
+            from sfhead_mm.datasets.layout_checks import config_class_names
+            spec = config_class_names(runner_setup.load_config(args.config))
+        names = load_class_names(class_names_arg(spec))
         labels = []
         for c in args.classes:
             member = int(c) if c.lstrip('-').isdigit() else c

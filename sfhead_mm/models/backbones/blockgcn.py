@@ -84,7 +84,8 @@ class BlockGC(nn.Module):
                 conv_init(m)
             elif isinstance(m, nn.BatchNorm2d):
                 bn_init(m, 1)
-        bn_init(self.bn, 1e-6)  # each block starts close to its residual path
+        # BatchNorm scale 1, also for self.bn: the authors' unit_gcn sets it to 1e-6 and then
+        # resets every BatchNorm of the unit to 1 in two later loops.
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         N, C, T, V = x.shape
@@ -121,7 +122,8 @@ class BlockGCNBlock(nn.Module):
         super().__init__()
         self.gcn = BlockGC(in_channels, out_channels, hops, num_heads=num_heads)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
-                                 stride=stride, dilations=tcn_dilations, residual=False)
+                                 stride=stride, dilations=tcn_dilations, residual=False,
+                                 bn_weight_std=0.02)  # the authors' weights_init
         self.relu = nn.ReLU(inplace=True)
         if in_channels == out_channels and stride == 1:
             self.residual = nn.Identity()

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleList
 
 from mmaction.registry import MODELS
@@ -61,7 +62,10 @@ class CTRGC(nn.Module):
     def forward(self, x: torch.Tensor, A: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
         q, k, v = self.conv1(x).mean(-2), self.conv2(x).mean(-2), self.conv3(x)
         rel = self.tanh(q.unsqueeze(-1) - k.unsqueeze(-2))  # (N, R, V, V)
-        topology = self.conv4(rel) * alpha + A  # (N, C_out, V, V): refined per channel
+        topology = self.conv4(rel)  # (N, C_out, V, V): refined per channel
+        # alpha and A in the topology's dtype: under bf16 autocast the sum stays bf16 (the
+        # einsum casts it to bf16 anyway) instead of being promoted to float32; a no-op in fp32.
+        topology = topology * alpha.to(topology.dtype) + A.to(topology.dtype)
         return torch.einsum('ncuv,nctv->nctu', topology, v)
 
 
@@ -73,16 +77,19 @@ class CTRGCNUnit(nn.Module):
         out_channels (int): Output channels (read by SF-Head as ``out_channels``).
         A (torch.Tensor): Subsets of the graph ``(K, V, V)``.
         adaptive (bool): Learn the shared topology (initialised to ``A``). Defaults to True.
+        batched (bool): Compute the subsets together (:meth:`forward_batched`): the same function
+            and parameters, fewer and larger kernels. Defaults to False (the per-subset loop).
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T, V)
     """
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
-                 adaptive: bool = True):
+                 adaptive: bool = True, batched: bool = False):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.adaptive = adaptive
+        self.batched = batched
         self.convs = nn.ModuleList(CTRGC(in_channels, out_channels) for _ in range(A.shape[0]))
         if adaptive:
             self.PA = nn.Parameter(A.clone())
@@ -109,11 +116,39 @@ class CTRGCNUnit(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         A = self.PA if self.adaptive else self.A
-        y = None
-        for i, conv in enumerate(self.convs):
-            z = conv(x, A[i], self.alpha)
-            y = z if y is None else y + z
+        if self.batched:
+            y = self.forward_batched(x, A)
+        else:
+            y = None
+            for i, conv in enumerate(self.convs):
+                z = conv(x, A[i], self.alpha)
+                y = z if y is None else y + z
         return self.relu(self.bn(y) + self.down(x))
+
+    def forward_batched(self, x: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
+        """The sum over subsets of :meth:`CTRGC.forward`, computed for all subsets at once.
+
+        Same parameters (so the same state dict); equal to the loop up to rounding:
+        ``conv1``/``conv2`` are 1x1, so they commute with the mean over time and run on the
+        time-pooled input; the subsets' ``conv3`` run as one convolution, their ``conv4`` as one
+        grouped convolution, and the aggregation sums over subsets and joints in one contraction.
+        """
+        N, _, T, V = x.shape
+        K, R, C = len(self.convs), self.convs[0].rel_channels, self.out_channels
+        cat = torch.cat
+        w_qk = cat([cat([c.conv1.weight, c.conv2.weight]) for c in self.convs])
+        b_qk = cat([cat([c.conv1.bias, c.conv2.bias]) for c in self.convs])
+        qk = F.conv2d(x.mean(-2, keepdim=True), w_qk, b_qk).view(N, K, 2, R, V)
+        rel = torch.tanh(qk[:, :, 0].unsqueeze(-1) - qk[:, :, 1].unsqueeze(-2))  # (N,K,R,V,V)
+        w4 = cat([c.conv4.weight for c in self.convs])
+        b4 = cat([c.conv4.bias for c in self.convs])
+        topology = F.conv2d(rel.reshape(N, K * R, V, V), w4, b4, groups=K).view(N, K, C, V, V)
+        # (N, K, C, V, V); alpha and A in its dtype, as in CTRGC.forward
+        topology = topology * self.alpha.to(topology.dtype) + A.unsqueeze(1).to(topology.dtype)
+        w3 = cat([c.conv3.weight for c in self.convs])
+        b3 = cat([c.conv3.bias for c in self.convs])
+        v = F.conv2d(x, w3, b3).view(N, K, C, T, V)
+        return torch.einsum('nkcuv,nkctv->nctu', topology, v)
 
 
 class CTRGCNBlock(nn.Module):
@@ -128,6 +163,7 @@ class CTRGCNBlock(nn.Module):
         adaptive (bool): See :class:`CTRGCNUnit`. Defaults to True.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): One TCN branch per dilation. Defaults to (1, 2).
+        batched (bool): See :class:`CTRGCNUnit`. Defaults to False.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -135,11 +171,12 @@ class CTRGCNBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor, stride: int = 1,
                  residual: bool = True, adaptive: bool = True, tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2)):
+                 tcn_dilations: Sequence[int] = (1, 2), batched: bool = False):
         super().__init__()
-        self.gcn = CTRGCNUnit(in_channels, out_channels, A, adaptive=adaptive)
+        self.gcn = CTRGCNUnit(in_channels, out_channels, A, adaptive=adaptive, batched=batched)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
-                                 stride=stride, dilations=tcn_dilations, residual=False)
+                                 stride=stride, dilations=tcn_dilations, residual=False,
+                                 bn_weight_std=0.02)  # the authors' weights_init
         self.relu = nn.ReLU(inplace=True)
         if not residual:
             self.residual = None
@@ -185,6 +222,9 @@ class CTRGCN(BaseModule):
         adaptive (bool): Learn the shared topology. Defaults to True.
         tcn_kernel_size (int): Kernel of the TCN's dilated branches. Defaults to 5.
         tcn_dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        batched_subsets (bool): Compute the three CTR-GC subsets together (same parameters and
+            state dict, equal outputs up to rounding, see :meth:`CTRGCNUnit.forward_batched`).
+            Defaults to False.
         init_cfg (dict, optional): mmengine initialisation config (e.g. ``Pretrained``).
 
     Shapes:
@@ -196,7 +236,8 @@ class CTRGCN(BaseModule):
                  num_stages: int = 10, inflate_stages: Sequence[int] = (5, 8),
                  down_stages: Sequence[int] = (5, 8), ch_ratio: int = 2, num_person: int = 2,
                  adaptive: bool = True, tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2), init_cfg: Optional[dict] = None):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_subsets: bool = False,
+                 init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         graph_cfg = dict(graph_cfg)
         graph_cfg.setdefault('mode', 'spatial')
@@ -212,7 +253,8 @@ class CTRGCN(BaseModule):
                           ch_ratio)
         self.net = ModuleList(
             CTRGCNBlock(cin, cout, A, stride=stride, residual=i > 0, adaptive=adaptive,
-                        tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+                        tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
+                        batched=batched_subsets)
             for i, (cin, cout, stride) in enumerate(plan))
         self.out_channels = plan[-1][1]
 

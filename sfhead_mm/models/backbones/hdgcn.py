@@ -205,7 +205,8 @@ class HDGCNBlock(nn.Module):
         self.gcn = HDGraphConv(in_channels, out_channels, graph, attention=attention,
                                **gcn_kwargs)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
-                                 stride=stride, dilations=tcn_dilations, residual=False)
+                                 stride=stride, dilations=tcn_dilations, residual=False,
+                                 bn_weight_std=0.02)  # the authors' weights_init
         self.relu = nn.ReLU(inplace=True)
         if not residual:
             self.residual = None

@@ -157,7 +157,10 @@ class InfoGCNBlock(nn.Module):
 
     def init_weights(self) -> None:
         self.gcn.init_weights()
-        self.tcn[0].init_weights()
+        # The authors' MS-TCN (model/ms_tcn.py) has no init of its own: PyTorch's defaults.
+        for m in self.tcn[0].modules():
+            if isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
+                m.reset_parameters()
         if isinstance(self.residual, TemporalConv):
             conv_init(self.residual.conv)
             bn_init(self.residual.bn, 1)

@@ -1,23 +1,13 @@
-"""SF-Head: Synchronized spatial-temporal extraction (SSTE) + adaptive cross-dimensional feature
-aggregation (AC-FA), the module inserted between the GCN and TCN units of a block.
+"""SF-Head, the module of Huang et al., *Synchronized and Fine-Grained Head for Skeleton-Based
+Ambiguous Action Recognition*: synchronized spatial-temporal extraction (SSTE) followed by
+adaptive cross-dimensional feature aggregation (AC-FA), inserted between the GCN and the TCN
+unit of a block.
 
-The forward pass is the one fixed in ``shared/notes/sf-head-spec.md`` (the authors' published
-module). This implementation computes the same function with fewer passes over the feature map
-than a literal transcription, because the head sits on the hot path of every block:
-
-* the three AC-FA gates never materialise their gated maps: ``f_r`` is accumulated as
-  ``f_c * (w2 * s_tv + w3) + f_t * (w0 * s_cv) + f_s * (w1 * s_tc)``, where the ``s`` are the
-  small sigmoid maps, broadcast over the pooled axis;
-* the spatial branch folds GroupNorm and the ``sw``/``sb`` affine into one per-channel
-  ``a * x + b`` (GroupNorm with one channel per group is a per-channel standardisation);
-* the concatenation of ``[f_t, f_s, f_r, f_o]``, the un-grouping and the 2-group channel shuffle
-  are one ``torch.stack`` that writes each branch straight to its shuffled channel positions;
-* the gates' 2 -> 1 channel 7x7 convolutions run on channels-last maps, which oneDNN handles
-  about 4x faster than the default layout (forward + backward, 2-core CPU).
-
-``tests/models/test_sf_head.py`` checks that this equals a plain transcription of the spec.
+The forward pass is written as the paper states it (with the authors' published module deciding
+where the text is open; ``docs/sf_head.md`` lists those decisions). It is plain autograd code
+with no data-dependent control flow, so ``torch.compile`` captures it as one graph and fuses its
+elementwise passes.
 """
-import contextlib
 from typing import Dict, Tuple, Union
 
 import torch
@@ -26,58 +16,43 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmaction.registry import MODELS
-from .sf_head_function import DOT_ORDER, SQ_ORDER, SFHeadFunction, channel_moments
 
-BRANCHES = ('f_t', 'f_s', 'f_c', 'f_o', 'f_r')
+#: Order of the squared norms in :meth:`SFHead.stats`, and of the inner products with f_r.
+SQ_ORDER = ('f_t', 'f_s', 'f_c', 'f_o', 'f_r')
+DOT_ORDER = ('f_t', 'f_s', 'f_c', 'f_o')
 
 
 class ZPoolGate(nn.Module):
-    """Attention map from max- and mean-pooling one axis: ``sigmoid(BN(conv7x7([max, mean])))``.
+    """AC-FA attention gate: ``x * sigmoid(BN(conv7x7(cat(max_d x, mean_d x))))``.
 
-    Returns the (small) sigmoid map only; the caller multiplies it into the features, so that
-    the multiplication can be fused with the aggregation.
+    Pools one axis ``d`` of ``x`` (N, c, T, V); the gate is a map over the two other axes, in
+    their order in ``x``.
 
     Args:
         kernel_size (int): Convolution kernel size. Defaults to 7.
+        transposed (bool): The authors' module lays this gate's map out with the two axes
+            swapped; the kernel is stored in their orientation and applied transposed
+            (``conv(m^T, w) = conv(m, w^T)^T``), which keeps the map in ``x``'s order.
+            Defaults to False.
     """
 
-    def __init__(self, kernel_size: int = 7):
+    def __init__(self, kernel_size: int = 7, transposed: bool = False):
         super().__init__()
         self.conv = nn.Conv2d(2, 1, kernel_size, padding=kernel_size // 2, bias=False)
         self.bn = nn.BatchNorm2d(1)
+        self.transposed = transposed
 
-    def forward(self, x: torch.Tensor, dim: int, transpose: bool = False) -> torch.Tensor:
-        """Pool ``x`` of shape (N, c, T, V) over ``dim`` in {1, 2, 3}.
+    def forward(self, x: torch.Tensor, dim: int) -> torch.Tensor:
+        return x * self.gate_map(x.amax(dim), x.mean(dim)).unsqueeze(dim)
 
-        Args:
-            x (torch.Tensor): Features (N, c, T, V).
-            dim (int): The pooled axis.
-            transpose (bool): Lay the 2D map out with x's remaining axes swapped (the
-                authors' ``permute(0, 3, 2, 1)`` branch covers frame x channel, not
-                channel x frame); the kernel is applied in that orientation.
-
-        Returns:
-            torch.Tensor: The gate, broadcastable to ``x`` (size 1 on ``dim``).
-        """
-        gate = self.from_pooled(x.amax(dim), x.mean(dim), transpose)  # (N, a, b)
-        return gate.unsqueeze(dim)
-
-    def from_pooled(self, mx: torch.Tensor, avg: torch.Tensor,
-                    transpose: bool = False) -> torch.Tensor:
-        """The gate from already pooled maps ``mx``, ``avg`` of shape (N, a, b) -> (N, a, b)."""
-        # The layout of the (N, 2, a, b) map decides oneDNN's speed for this 2 -> 1 channel 7x7
-        # convolution (2-core CPU, 128 x 2 x 64 x 25): with a backward to come, channels-last is
-        # 4x faster (15 vs 61 ms forward + backward); forward only, the default layout is
-        # (3.7 vs 6.1 ms).
-        if torch.is_grad_enabled():
-            pooled = torch.stack((mx, avg), -1).permute(0, 3, 1, 2)
-        else:
-            pooled = torch.stack((mx, avg), 1)
-        weight = self.conv.weight
-        if transpose:
-            # conv(map^T, w) == conv(map, w^T)^T: keep the cheap (a, b) layout (oneDNN is
-            # several times slower on maps only 1-2 wide) and transpose the kernel instead.
-            weight = weight.transpose(2, 3)
+    def gate_map(self, pooled_max: torch.Tensor, pooled_mean: torch.Tensor) -> torch.Tensor:
+        """``sigmoid(BN(conv7x7(...)))`` of the two pooled maps, each (N, a, b) -> (N, a, b)."""
+        pooled = torch.stack([pooled_max, pooled_mean], 1)
+        # oneDNN runs this 2 -> 1 channel convolution, and above all its backward, several
+        # times faster on a channels-last map, and on maps in x's axis order (the frame x
+        # channel map is only c' columns wide); the values are the same.
+        pooled = pooled.contiguous(memory_format=torch.channels_last)
+        weight = self.conv.weight.transpose(2, 3) if self.transposed else self.conv.weight
         return torch.sigmoid(self.bn(F.conv2d(pooled, weight, padding=self.conv.padding)))[:, 0]
 
 
@@ -89,13 +64,13 @@ class SFHead(BaseModule):
         in_channels (int): Channels C of the feature map it refines; must be divisible by
             ``4 * groups``.
         groups (int): Channel groups G folded into the batch. Defaults to 8.
-        init_cfg (dict, optional): Initialisation config (the spec's initial values are set in
-            ``__init__``).
+        init_cfg (dict, optional): Initialisation config (the paper's initial values are set
+            in ``__init__``).
 
     Shapes:
         - input ``x``: (B, C, T, V), with B = N * M (persons folded into the batch).
         - output: (B, C, T, V).
-        - branch features (``return_feats=True``): each (B * G, C / (4G), T, V).
+        - branch features: each (B * G, C / (4G), T, V).
     """
 
     def __init__(self, in_channels: int, groups: int = 8, init_cfg=None):
@@ -108,33 +83,24 @@ class SFHead(BaseModule):
         self.groups = groups
         c = in_channels // (4 * groups)
         self.branch_channels = c
-        # SSTE: per-channel gate parameters shared by all groups (spec initial values).
+        # SSTE: per-channel gate parameters shared by all groups.
         self.cweight = nn.Parameter(torch.zeros(1, c, 1, 1))
         self.cbias = nn.Parameter(torch.ones(1, c, 1, 1))
         self.sweight = nn.Parameter(torch.zeros(1, c, 1, 1))
         self.sbias = nn.Parameter(torch.ones(1, c, 1, 1))
         self.gn = nn.GroupNorm(c, c)
-        # AC-FA gates: cv pools T (map over channel x joint), tc pools V (frame x channel),
-        # tv pools C (frame x joint).
+        # AC-FA: gate_cv pools T (map channel x joint), gate_tc pools V (frame x channel),
+        # gate_tv pools C (frame x joint); eta weighs the three gated maps and f_c.
         self.gate_cv = ZPoolGate()
-        self.gate_tc = ZPoolGate()
+        self.gate_tc = ZPoolGate(transposed=True)
         self.gate_tv = ZPoolGate()
         self.eta = nn.Parameter(torch.ones(4))
 
     def extra_repr(self) -> str:
         return f'in_channels={self.in_channels}, groups={self.groups}'
 
-    def _spatial(self, x3: torch.Tensor) -> torch.Tensor:
-        """``x3 * sigmoid(sw * GN(x3) + sb)`` with GN folded into one affine per channel."""
-        var, mean = channel_moments(x3, (2, 3))
-        gn = self.gn
-        scale = gn.weight.view(1, -1, 1, 1) * torch.rsqrt(var + gn.eps)
-        a = self.sweight * scale
-        b = self.sweight * (gn.bias.view(1, -1, 1, 1) - mean * scale) + self.sbias
-        return x3 * torch.sigmoid(torch.addcmul(b, a, x3))
-
     def branches(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """The branch features, without assembling the output (what the losses read).
+        """The branch features the output is assembled from (and the losses read).
 
         Args:
             x (torch.Tensor): (B, C, T, V).
@@ -145,23 +111,29 @@ class SFHead(BaseModule):
         B, C, T, V = x.shape
         if C != self.in_channels:
             raise ValueError(f'SFHead built for {self.in_channels} channels got {C}')
-        G, c = self.groups, self.branch_channels
-        x1, x2, x3, x4 = x.reshape(B * G, 4 * c, T, V).split(c, dim=1)
+        G = self.groups
+        x1, x2, x3, x4 = x.reshape(B * G, C // G, T, V).chunk(4, dim=1)
 
-        # SSTE
+        # SSTE: temporal (channel gate from the (T, V) mean) and spatial (GroupNorm) branches
         f_t = x1 * torch.sigmoid(self.cweight * x1.mean((2, 3), keepdim=True) + self.cbias)
-        f_s = self._spatial(x3)
+        f_s = x3 * torch.sigmoid(self.sweight * self.gn(x3) + self.sbias)
         f_c, f_o = x2, x4
 
-        # AC-FA, fused: f_r = w0*gate_cv(f_t) + w1*gate_tc(f_s) + w2*gate_tv(f_c) + w3*f_c
+        # AC-FA: three gates, each pooling one axis, and their weighted sum with f_c
+        g_cv = self.gate_cv(f_t, dim=2)  # pool T: map channel x joint
+        g_tc = self.gate_tc(f_s, dim=3)  # pool V: map frame x channel (see ZPoolGate)
+        g_tv = self.gate_tv(f_c, dim=1)  # pool C: map frame x joint
         w = torch.softmax(self.eta, 0)
-        s_cv = self.gate_cv(f_t, 2)
-        s_tc = self.gate_tc(f_s, 3, transpose=True)
-        s_tv = self.gate_tv(f_c, 1)
-        f_r = f_c * (w[2] * s_tv + w[3])
-        f_r = torch.addcmul(f_r, f_t, w[0] * s_cv)
-        f_r = torch.addcmul(f_r, f_s, w[1] * s_tc)
+        f_r = w[0] * g_cv + w[1] * g_tc + w[2] * g_tv + w[3] * f_c
         return dict(f_t=f_t, f_s=f_s, f_c=f_c, f_o=f_o, f_r=f_r)
+
+    def assemble(self, feats: Dict[str, torch.Tensor], batch: int) -> torch.Tensor:
+        """``shuffle(ungroup(cat([f_t, f_s, f_r, f_o])))``: the (B, C, T, V) output."""
+        cat = torch.cat([feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']], 1)
+        _, _, T, V = cat.shape
+        C = self.in_channels
+        out = cat.reshape(batch, 2, C // 2, T, V).transpose(1, 2)  # channel shuffle, 2 groups
+        return out.reshape(batch, C, T, V)
 
     def forward(self, x: torch.Tensor, return_feats: bool = False
                 ) -> Union[torch.Tensor, Tuple[torch.Tensor, Dict[str, torch.Tensor]]]:
@@ -169,146 +141,47 @@ class SFHead(BaseModule):
 
         Args:
             x (torch.Tensor): (B, C, T, V).
-            return_feats (bool): Also return the branch features (see :meth:`branches`), from
-                the same forward pass.
+            return_feats (bool): Also return the branch features (see :meth:`branches`).
 
         Returns:
-            torch.Tensor | tuple: The refined map (B, C, T, V), output channels
-            ``shuffle(ungroup(cat([f_t, f_s, f_r, f_o])))``; with ``return_feats`` also the
+            torch.Tensor | tuple: The refined map (B, C, T, V); with ``return_feats`` also the
             dict of branch features.
         """
-        if not return_feats and self._fused():
-            with self._param_precision(x) as x:
-                if torch.is_grad_enabled() and (x.requires_grad or self.eta.requires_grad):
-                    return self._forward_train(x)
-                return self._forward_no_grad(x)
         feats = self.branches(x)
-        B, _, T, V = x.shape
-        out = self._shuffled_concat(
-            (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
+        out = self.assemble(feats, x.shape[0])
         return (out, feats) if return_feats else out
 
-    def _fused(self) -> bool:
-        """The fused paths need an even G; tracing (FLOP counters, export) needs plain ops."""
-        return self.groups % 2 == 0 and not torch.jit.is_tracing()
-
-    @contextlib.contextmanager
-    def _param_precision(self, x: torch.Tensor):
-        """Run a fused path in the parameters' dtype with autocast off.
-
-        The fused paths write into preallocated tensors, which needs one dtype throughout;
-        under autocast the features arrive in half precision while the head's parameters are
-        float32. The head is elementwise work, so float32 costs little, and the next layer's
-        autocast casts its output back down.
-        """
-        dtype = self.eta.dtype
-        if torch.is_autocast_enabled(x.device.type):
-            with torch.autocast(device_type=x.device.type, enabled=False):
-                yield x.to(dtype)
-        else:
-            yield x if x.dtype == dtype else x.to(dtype)
-
-    def _forward_train(self, x: torch.Tensor, with_stats: bool = False):
-        """Training path: one autograd Function with a hand-derived backward."""
-        if x.shape[1] != self.in_channels:
-            raise ValueError(f'SFHead built for {self.in_channels} channels got {x.shape[1]}')
-        gates = (self.gate_cv, self.gate_tc, self.gate_tv)
-        gate_params = [p for g in gates for p in (g.conv.weight, g.bn.weight, g.bn.bias)]
-        return SFHeadFunction.apply(x, self.cweight, self.cbias, self.sweight, self.sbias,
-                                    self.gn.weight, self.gn.bias, self.eta, *gate_params, self,
-                                    with_stats)
-
     def forward_with_stats(self, x: torch.Tensor) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-        """The output and the inner products the losses need, per backbone row.
-
-        This is what :class:`SFHeadPlugin` uses in training: F-CL and F-RL only need, for each
-        sample, norms and inner products of the branch features, so the features themselves
-        are never copied out of the output tensor.
+        """The output and, per backbone row, the inner products the losses need.
 
         Args:
             x (torch.Tensor): (B, C, T, V).
 
         Returns:
-            tuple: ``out`` (B, C, T, V) and a dict with ``sq`` (B, 5): squared norms of
-            ``f_t, f_s, f_c, f_o, f_r``; ``dot`` (B, 4): ``f_r . f_t, f_s, f_c, f_o``;
-            ``cross`` (B, B): ``f_s[i] . f_t[j]``.
+            tuple: ``out`` (B, C, T, V) and :meth:`stats` of the branch features.
         """
-        if not self._fused():
-            feats = self.branches(x)
-            B, _, T, V = x.shape
-            out = self._shuffled_concat(
-                (feats['f_t'], feats['f_s'], feats['f_r'], feats['f_o']), B, T, V)
-            return out, self.stats_from_feats(feats, B)
-        with self._param_precision(x) as x:
-            out, sq, dot, cross = self._forward_train(x, with_stats=True)
-        return out, dict(sq=sq, dot=dot, cross=cross)
+        out, feats = self(x, return_feats=True)
+        return out, self.stats(feats, x.shape[0])
 
     @staticmethod
-    def stats_from_feats(feats: Dict[str, torch.Tensor], rows: int) -> Dict[str, torch.Tensor]:
-        """The statistics of :meth:`forward_with_stats` from branch features (plain autograd)."""
+    def stats(feats: Dict[str, torch.Tensor], rows: int) -> Dict[str, torch.Tensor]:
+        """Per-row squared norms and inner products of the branch features.
+
+        F-CL and F-RL are functions of cosines between whole per-sample maps, so these small
+        tensors are all they need (the plugin sums the M person rows of each sample).
+
+        Args:
+            feats (dict): Branch features, each (rows * G, c', T, V).
+            rows (int): B, backbone rows (N * M).
+
+        Returns:
+            dict: ``sq`` (B, 5): squared norms in :data:`SQ_ORDER`; ``dot`` (B, 4):
+            ``f_r . f`` for f in :data:`DOT_ORDER`; ``cross`` (B, B): ``f_s[i] . f_t[j]``.
+        """
         flat = {k: v.reshape(rows, -1) for k, v in feats.items()}
         sq = torch.stack([flat[k].square().sum(1) for k in SQ_ORDER], 1)
         dot = torch.stack([(flat['f_r'] * flat[k]).sum(1) for k in DOT_ORDER], 1)
         return dict(sq=sq, dot=dot, cross=flat['f_s'] @ flat['f_t'].t())
-
-    def _forward_no_grad(self, x: torch.Tensor) -> torch.Tensor:
-        """Inference path: every branch is computed straight into its shuffled output slot.
-
-        Without autograd the intermediate maps need not be kept, so each branch is written
-        once, in place, into the output (viewed so that its four branch slots are strided
-        views), and nothing else of the map's size is allocated.
-        """
-        B, C, T, V = x.shape
-        if C != self.in_channels:
-            raise ValueError(f'SFHead built for {self.in_channels} channels got {C}')
-        G, c, H = self.groups, self.branch_channels, self.groups // 2
-        x1, x2, x3, x4 = x.view(B, 2, H, 4, c, T, V).unbind(3)  # each (B, 2, H, c, T, V)
-        out = x.new_empty(B, H, 4, c, 2, T, V)  # the shuffled channel order
-        f_t, f_s, f_r, f_o = out.permute(0, 4, 1, 2, 3, 5, 6).unbind(3)
-
-        def per_channel(p):  # (1, c, 1, 1) parameter -> broadcastable to (B, 2, H, c, T, V)
-            return p.view(1, 1, 1, c, 1, 1)
-
-        gate = torch.sigmoid(per_channel(self.cweight) * x1.mean((4, 5), keepdim=True)
-                             + per_channel(self.cbias))
-        torch.mul(x1, gate, out=f_t)
-
-        var, mean = channel_moments(x3, (4, 5))
-        gn, sw = self.gn, per_channel(self.sweight)
-        scale = per_channel(gn.weight) * torch.rsqrt(var + gn.eps)
-        torch.addcmul(sw * (per_channel(gn.bias) - mean * scale) + per_channel(self.sbias),
-                      sw * scale, x3, out=f_s)
-        f_s.sigmoid_()
-        f_s.mul_(x3)
-
-        w = torch.softmax(self.eta, 0)
-        s_cv = self.gate_cv.from_pooled(f_t.amax(4).reshape(B * G, c, V),
-                                        f_t.mean(4).reshape(B * G, c, V))
-        s_tc = self.gate_tc.from_pooled(f_s.amax(5).reshape(B * G, c, T),
-                                        f_s.mean(5).reshape(B * G, c, T), transpose=True)
-        s_tv = self.gate_tv.from_pooled(x2.amax(3).reshape(B * G, T, V),
-                                        x2.mean(3).reshape(B * G, T, V))
-        torch.mul(x2, (w[2] * s_tv + w[3]).view(B, 2, H, 1, T, V), out=f_r)
-        f_r.addcmul_(f_t, (w[0] * s_cv).view(B, 2, H, c, 1, V))
-        f_r.addcmul_(f_s, (w[1] * s_tc).view(B, 2, H, c, T, 1))
-        f_o.copy_(x4)
-        return out.view(B, C, T, V)
-
-    def _shuffled_concat(self, branches, B: int, T: int, V: int) -> torch.Tensor:
-        """``shuffle(ungroup(cat(branches)))`` written in one pass.
-
-        Pre-shuffle channel ``p = g*4c + b*c + k`` (group g, branch b, channel k) goes to
-        output channel ``2*(p mod C/2) + p div C/2``. With G even and ``g = h*G/2 + q`` that is
-        the memory order (q, b, k, h): stack the branches on a new axis after q, each viewed
-        as (B, q, k, h, T, V).
-        """
-        G, c = self.groups, self.branch_channels
-        if G % 2:
-            # Odd G: groups straddle the two shuffle halves; fall back to the literal form.
-            cat = torch.cat(branches, 1).reshape(B, 2, -1, T, V)
-            return cat.transpose(1, 2).reshape(B, 4 * G * c, T, V)
-        views = [f.view(B, 2, G // 2, c, T, V).permute(0, 2, 3, 1, 4, 5) for f in branches]
-        return torch.stack(views, 2).view(B, 4 * G * c, T, V)
 
     @staticmethod
     def num_params(in_channels: int, groups: int = 8) -> int:

@@ -8,8 +8,7 @@ from mmaction.registry import MODELS
 from .base import BackbonePlugin, LossContext
 from .insertion import output_channels
 from ..losses.similarity import cos_from_products, no_autocast
-from .sf_head import SFHead
-from .sf_head_function import DOT_ORDER, SQ_ORDER
+from .sf_head import DOT_ORDER, SQ_ORDER, SFHead
 
 MODES = ('inline', 'auxiliary')
 

@@ -64,6 +64,9 @@ class MultiScaleTCN(nn.Module):
             their own). Defaults to True.
         residual_kernel_size (int): Kernel of the residual conv when shapes change.
         dropout (float): Dropout after the concatenation (InfoGCN uses none). Defaults to 0.
+        bn_weight_std (float): The BatchNorm weights start at ``N(1, bn_weight_std)``; 0 gives
+            exactly 1. CTR-GCN's, HD-GCN's and BlockGCN's code draw them with std 0.02 (their
+            ``weights_init``). Defaults to 0.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -72,8 +75,9 @@ class MultiScaleTCN(nn.Module):
     def __init__(self, in_channels: int, out_channels: int,
                  kernel_size: Union[int, Sequence[int]] = 3, stride: int = 1,
                  dilations: Sequence[int] = (1, 2, 3, 4), residual: bool = True,
-                 residual_kernel_size: int = 1, dropout: float = 0.):
+                 residual_kernel_size: int = 1, dropout: float = 0., bn_weight_std: float = 0.):
         super().__init__()
+        self.bn_weight_std = bn_weight_std
         num_branches = len(dilations) + 2
         if out_channels % num_branches:
             raise ValueError(f'MultiScaleTCN: out_channels={out_channels} is not divisible by '
@@ -114,6 +118,8 @@ class MultiScaleTCN(nn.Module):
                 conv_init(m)
             elif isinstance(m, nn.BatchNorm2d):
                 bn_init(m, 1)
+                if self.bn_weight_std:
+                    nn.init.normal_(m.weight, 1., self.bn_weight_std)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.cat([b(x) for b in self.branches], dim=1)

@@ -1,0 +1,48 @@
+"""tools/analysis/analyze_logs.py on mmengine's json log format (MMAction2's own fails on it)."""
+import importlib.util
+import json
+import os.path as osp
+
+from tests.conftest import REPO
+
+
+def tool():
+    spec = importlib.util.spec_from_file_location(
+        'tool_analyze_logs', osp.join(REPO, 'tools', 'analysis', 'analyze_logs.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_log(path):
+    lines = []
+    for epoch in (1, 2):
+        for it in (10, 20):
+            lines.append(dict(lr=0.1, loss=2.0 / (epoch * it), time=0.5 + 0.01 * it,
+                              epoch=epoch, iter=it, step=(epoch - 1) * 20 + it))
+        lines.append({'acc/top1': 0.3 * epoch, 'time': 0.1, 'step': epoch})
+    path.write_text('\n'.join(json.dumps(x) for x in lines) + '\n')
+    return str(path)
+
+
+def test_plot_curve_and_train_time(tmp_path, capsys):
+    log = write_log(tmp_path / 'run.json')
+    train, val = tool().load_log(log)
+    assert [x for x, _ in train['loss']] == [10, 20, 30, 40]
+    assert val['acc/top1'] == [(20, 0.3), (40, 0.6)]  # at each epoch's last iteration
+    out = tmp_path / 'curves.png'
+    assert tool().main(['plot_curve', log, '--keys', 'loss', 'acc/top1', '--out', str(out)]) == 0
+    assert out.stat().st_size > 0
+    assert tool().main(['cal_train_time', log]) == 0
+    assert 'average iteration time 0.' in capsys.readouterr().out
+
+
+def test_class_names_from_a_config(tmp_path):
+    """--class-names CONFIG.py: the names a dataset declaration states (configs/custom/)."""
+    import argparse
+    from sfhead_mm.evaluation.analysis_cli import class_names_arg, groups_from_args
+    config = osp.join(REPO, 'configs', 'custom', 'ctrgcn_my_dataset.py')
+    assert class_names_arg(config) == ['wave', 'clap', 'point']
+    args = argparse.Namespace(groups={'hands': ['wave', 'clap']}, class_names=config)
+    group_set = groups_from_args(args, num_classes=3)
+    assert group_set.groups[0].classes == (0, 1)

@@ -1,0 +1,116 @@
+# Plot training curves and time statistics of mmengine json logs (MMAction2's analyze_logs, fixed).
+"""Curves and training time of mmengine json logs (``<work_dir>/<timestamp>/vis_data/*.json``).
+
+    python tools/analysis/analyze_logs.py plot_curve LOG.json [LOG2.json ...] \\
+        --keys loss acc/top1 [--legend A B ...] [--title T] --out curves.png
+    python tools/analysis/analyze_logs.py cal_train_time LOG.json [--include-outliers]
+
+MMAction2 1.2's ``tools/analysis_tools/analyze_logs.py`` (``mim run mmaction analyze_logs``) still
+expects MMAction2 0.x logs: its ``plot_curve`` fails on mmengine's logs (``IndexError`` on the
+missing ``mode`` field) and it needs seaborn (pinned in requirements.txt, so that its
+``cal_train_time`` runs). This one reads mmengine's format: training lines (``epoch``, ``iter``,
+``step`` and the losses, per logging interval) are plotted against the iteration, validation
+lines (metrics such as ``acc/top1``; ``step`` is the epoch) against the epoch's last iteration.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from collections import defaultdict
+
+import numpy as np
+
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+
+def load_log(path: str):
+    """``(train, val)``: dict key -> list of ``(iteration, value)``."""
+    train, val = defaultdict(list), defaultdict(list)
+    iters_per_epoch = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if not line.strip():
+                continue
+            log = json.loads(line)
+            if 'epoch' in log and 'iter' in log:  # a training line
+                step = log.get('step', log['iter'])
+                iters_per_epoch[log['epoch']] = step
+                for k, v in log.items():
+                    if isinstance(v, (int, float)) and k not in ('epoch', 'iter', 'step'):
+                        train[k].append((step, v))
+            elif 'step' in log:  # a validation line: step = epoch
+                x = iters_per_epoch.get(log['step'], log['step'])
+                for k, v in log.items():
+                    if isinstance(v, (int, float)) and k != 'step':
+                        val[k].append((x, v))
+    return train, val
+
+
+def plot_curve(args) -> int:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sfhead_mm.utils.atomic_write import save_figure
+    legend = args.legend or [f'{osp.basename(log)}: {k}' for log in args.json_logs
+                             for k in args.keys]
+    if len(legend) != len(args.json_logs) * len(args.keys):
+        raise SystemExit(f'--legend needs {len(args.json_logs) * len(args.keys)} entries '
+                         f'(logs x keys)')
+    fig = Figure(figsize=(8, 5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    i = 0
+    for log in args.json_logs:
+        train, val = load_log(log)
+        for key in args.keys:
+            series = train.get(key) or val.get(key)
+            if not series:
+                raise SystemExit(f'{log} has no key {key!r}; it has: '
+                                 f'{sorted(set(train) | set(val))}')
+            xs, ys = zip(*series)
+            marker = 'o' if key not in train else None
+            ax.plot(xs, ys, label=legend[i], linewidth=1, marker=marker)
+            print(f'{log}: {key}, {len(xs)} point(s), last {ys[-1]:.4g}')
+            i += 1
+    ax.set_xlabel('iteration')
+    ax.legend()
+    if args.title:
+        ax.set_title(args.title)
+    save_figure(fig, args.out)
+    print(f'wrote {args.out}')
+    return 0
+
+
+def cal_train_time(args) -> int:
+    for log in args.json_logs:
+        train, _ = load_log(log)
+        times = np.array([v for _, v in train.get('time', [])])
+        if not len(times):
+            raise SystemExit(f'{log} has no training "time" entries')
+        if not args.include_outliers and len(times) > 1:
+            times = times[1:]  # the first interval holds start-up work
+        print(f'{log}: average iteration time {times.mean():.4f} s '
+              f'(std {times.std():.4f}, {len(times)} logged interval(s))')
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='task', required=True)
+    plot = sub.add_parser('plot_curve', help='plot keys against the iteration')
+    plot.add_argument('json_logs', nargs='+')
+    plot.add_argument('--keys', nargs='+', default=['loss'])
+    plot.add_argument('--legend', nargs='+')
+    plot.add_argument('--title')
+    plot.add_argument('--out', required=True, help='.png / .pdf / .svg')
+    timing = sub.add_parser('cal_train_time', help='average iteration time')
+    timing.add_argument('json_logs', nargs='+')
+    timing.add_argument('--include-outliers', action='store_true')
+    args = parser.parse_args(argv)
+    return plot_curve(args) if args.task == 'plot_curve' else cal_train_time(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
