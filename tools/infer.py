@@ -29,6 +29,8 @@ register_all_modules()  # models, transforms, metrics into MMAction2's registrie
 from mmengine.config import DictAction  # noqa: E402
 
 from sfhead_mm.apis import InputError, init_recognizer, predict_skeletons  # noqa: E402
+from sfhead_mm.apis.video import is_video  # noqa: E402
+from sfhead_mm.datasets.layout_checks import check_layout_consistency  # noqa: E402
 from sfhead_mm.apis.inference import BUILTIN_LABEL_MAPS, class_names_of  # noqa: E402
 from sfhead_mm.apis.readers import NPY_ORDERS, SUFFIXES  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
@@ -49,6 +51,9 @@ def parse_args(argv=None):
     parser.add_argument('--window', type=int,
                         help='also predict sliding windows of this many frames')
     parser.add_argument('--stride', type=int, help='frames between windows (default: --window)')
+    parser.add_argument('--mirrored', action='store_true',
+                        help='videos: the frames are mirror images (NTU RGB+D); flipped before '
+                        'pose estimation (needs the video extra: docs/camera_to_label.md)')
     parser.add_argument('--split', help='pickles: only the samples of this split')
     parser.add_argument('--samples', nargs='+', metavar='NAME',
                         help='pickles: only these samples (frame_dir)')
@@ -133,6 +138,12 @@ def main(argv=None) -> int:
     except (OSError, ValueError, KeyError, ImportError) as err:
         print(f'error: {_one_line(err)}', file=sys.stderr)
         return EXIT_USAGE
+    # The config's layouts vs the model's graph and the checkpoint's recorded layout/classes.
+    issues = check_layout_consistency(model.cfg, getattr(model, 'checkpoint_meta', None))
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    if any(issue.level == 'error' for issue in issues):
+        return EXIT_USAGE
     read = dict(split=args.split, names=args.samples, npy_order=args.npy_order,
                 max_persons=args.max_persons)
     inputs, errors = expand_inputs(args.inputs)
@@ -142,9 +153,15 @@ def main(argv=None) -> int:
     predictions = []
     for path in inputs:
         try:
-            preds = predict_skeletons(model, path, topk=args.topk, window=args.window,
-                                      stride=args.stride, batch_size=args.batch_size,
-                                      label_map=names, **read)
+            if is_video(path):  # poses from an offline estimator first
+                from sfhead_mm.apis.video import predict_video
+                preds = [predict_video(model, path, window=args.window, stride=args.stride,
+                                       topk=args.topk, label_map=names,
+                                       mirrored=args.mirrored)]
+            else:
+                preds = predict_skeletons(model, path, topk=args.topk, window=args.window,
+                                          stride=args.stride, batch_size=args.batch_size,
+                                          label_map=names, **read)
         except KeyboardInterrupt:
             raise
         except Exception as err:  # noqa: BLE001 - one bad input must not stop the others

@@ -27,6 +27,10 @@ def parse_args(argv=None):
                         'score fusion and the analysis tools')
     parser.add_argument('--metrics-out', type=str,
                         help='also write the evaluation metrics to this JSON file (atomically)')
+    parser.add_argument('--show-dir', help='draw each test sample (as the model sees it) with its '
+                        'predicted and true class into this folder (PNG strips)')
+    parser.add_argument('--show-max', type=int, default=100,
+                        help='with --show-dir: at most N samples (0: all)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings in the config, key=value pairs')
@@ -64,6 +68,9 @@ def main(argv=None):
     cfg = merge_args(cfg, args)
     with runner_setup.run_scope(cfg), data_errors_in_one_line(cfg):
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+        if args.show_dir:
+            from sfhead_mm.apis.visualize import show_predictions_hook
+            runner.register_hook(show_predictions_hook(cfg, args.show_dir, args.show_max or None))
         metrics = runner.test()
     if args.metrics_out and runner.rank == 0:
         write_json(args.metrics_out, {k: _plain(v) for k, v in metrics.items()})

@@ -30,6 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--amp', action='store_true',
                         help='enable automatic-mixed-precision training (GPU: float16 with '
                         'loss scaling; CPU: bfloat16)')
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also log to TensorBoard (pip install -r requirements/tensorboard.txt)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -59,6 +61,13 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
     runner_setup.setup_launcher(cfg, args.launcher)
     runner_setup.default_work_dir(cfg, args.config, args.work_dir)
+    if args.tensorboard:  # --cfg-options cannot append to a list (docs/install.md)
+        visualizer = cfg.get('visualizer', None) or dict(type='ActionVisualizer')
+        backends = list(visualizer.get('vis_backends', None) or [dict(type='LocalVisBackend')])
+        if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+            backends.append(dict(type='TensorboardVisBackend'))
+        visualizer['vis_backends'] = backends
+        cfg.visualizer = visualizer
 
     if args.amp:
         import torch

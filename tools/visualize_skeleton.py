@@ -87,7 +87,7 @@ def model_input_keypoint(cfg, sample):
     """The joint stream the model reads: ``(M, T, V, C)`` of the first clip after the pipeline."""
     pipeline = build_test_pipeline(cfg)
     data = pipeline(sample.to_results())
-    steps = [t for t in pipeline.transforms if type(t).__name__ == 'GenSkeFeat']
+    steps = [t for t in pipeline.transforms if type(t).__name__ in ('GenSkeFeat', 'LayoutGenSkeFeat')]
     if steps and list(steps[0].feats)[0] != 'j':
         raise InputError(sample.source, f'the model reads {steps[0].feats} streams; only a '
                                         f'joint stream ("j") can be drawn')

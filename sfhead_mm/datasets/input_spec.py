@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from ..formats.annotation import SampleRules
 from ..skeleton import SkeletonLayout
-from ..skeleton.config import config_test_pipeline, layout_of_config
+from ..skeleton.config import STREAM_STEPS, config_test_pipeline, layout_of_config
 
 #: Class-name lists known by name (``--label-map ntu60``).
 BUILTIN_LABEL_MAPS = ('ntu60', 'ntu120', 'nwucla', 'synthetic')
@@ -43,7 +43,7 @@ def _model_default(type_name: Optional[str], arg: str):
 def pipeline_streams(pipeline: Optional[Sequence]) -> Tuple[str, ...]:
     """``GenSkeFeat``'s feats of a pipeline config (``('j',)`` without one)."""
     for step in pipeline or ():
-        if isinstance(step, Mapping) and step.get('type') == 'GenSkeFeat':
+        if isinstance(step, Mapping) and step.get('type') in STREAM_STEPS:
             return tuple(step.get('feats', ('j', )))
     return ('j', )
 

@@ -22,6 +22,7 @@ One entry point::
 Light at import: no torch, mmengine or MMAction2 (a checkpoint path is read with
 :func:`sfhead_mm.utils.checkpoint.load_checkpoint_file`, imported only then).
 """
+import ast
 from collections.abc import Mapping
 from typing import Iterable, List, Optional, Sequence
 
@@ -254,6 +255,34 @@ def _checkpoint_meta(checkpoint) -> Optional[Mapping]:
     return checkpoint if isinstance(checkpoint, Mapping) else None
 
 
+def _literal(node):
+    """A config value from its syntax tree: literals, lists, tuples, dicts and ``dict(...)``
+    calls only (what mmengine writes into ``meta['cfg']``); anything else raises ValueError."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id == 'dict' and not node.args:
+        return {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg is not None}
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [_literal(v) for v in node.elts]
+        return values if isinstance(node, ast.List) else tuple(values)
+    if isinstance(node, ast.Dict):
+        return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values)}
+    return ast.literal_eval(node)
+
+
+def recorded_config(text: str) -> dict:
+    """The top-level ``name = value`` assignments of a config text recorded in a checkpoint,
+    read as data without executing it (values that are not plain data are left out)."""
+    cfg = {}
+    for stmt in ast.parse(text).body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            try:
+                cfg[stmt.targets[0].id] = _literal(stmt.value)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+    return cfg
+
+
 def checkpoint_issues(cfg, checkpoint) -> List[LayoutIssue]:
     """The checkpoint's recorded config (layout) and ``dataset_meta`` (classes) vs ``cfg``."""
     meta = _checkpoint_meta(checkpoint)
@@ -263,9 +292,8 @@ def checkpoint_issues(cfg, checkpoint) -> List[LayoutIssue]:
     mine, mine_key = _config_layout(cfg)
     text = meta.get('cfg', None)
     if isinstance(text, str) and mine is not None:
-        try:
-            from mmengine.config import Config
-            theirs, _ = _config_layout(Config.fromstring(text, '.py'))
+        try:  # read as data, never executed: the text comes from a file
+            theirs, _ = _config_layout(recorded_config(text))
         except Exception:  # an unreadable recorded config: nothing to compare
             theirs = None
         if theirs is not None and not _same(theirs, mine):

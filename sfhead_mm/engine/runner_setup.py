@@ -26,15 +26,24 @@ CONFIG_ROOTS = (osp.join(osp.dirname(_PACKAGE_ROOT), 'configs'),
 
 
 def find_config(path: str) -> str:
-    """Resolve a config path; a bare name is looked up in the package's ``configs/``."""
+    """Resolve a config path; a bare name (with or without ``.py``) is looked up in the
+    package's ``configs/`` tree, as ``mim`` does (the file name must be unique there)."""
     if osp.isfile(path):
         return path
+    name = path if path.endswith('.py') else path + '.py'
     tried = [path]
     for root in CONFIG_ROOTS:
-        for candidate in (osp.join(root, path), osp.join(root, osp.basename(path))):
-            if osp.isfile(candidate):
-                return candidate
-            tried.append(candidate)
+        candidate = osp.join(root, name)
+        if osp.isfile(candidate):
+            return candidate
+        tried.append(candidate)
+        if osp.basename(name) == name and osp.isdir(root):
+            found = sorted(osp.join(d, name) for d, _, files in os.walk(root) if name in files)
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise FileNotFoundError(f'config name {path!r} is ambiguous: {found}; give its '
+                                        'path')
     raise FileNotFoundError(f'config {path!r} not found; looked at: ' + ', '.join(tried))
 
 

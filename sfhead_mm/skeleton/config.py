@@ -16,10 +16,14 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from .layout import SkeletonLayout, get_layout
 
+#: The steps that make the joint/bone/motion streams (MMAction2's and its layout-aware twin).
+STREAM_STEPS = ('GenSkeFeat', 'LayoutGenSkeFeat')
 #: Pipeline steps and the argument that names their layout.
 LAYOUT_ARGS = {
     'GenSkeFeat': 'dataset',
     'JointToBone': 'dataset',
+    'LayoutGenSkeFeat': 'dataset',
+    'LayoutJointToBone': 'dataset',
     'ToMotion': 'dataset',
     'LayoutPreNormalize3D': 'layout',
     'LayoutFlip': 'layout',

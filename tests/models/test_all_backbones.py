@@ -45,7 +45,11 @@ CASES = {
     'BlockGCN': Case(dict(type='BlockGCN', graph_cfg=dict(layout='nturgb+d'), base_channels=16),
                      32, 10),
     'FFN': Case(dict(type='FFN', graph_cfg=dict(layout='nturgb+d'), base_channels=16), 64, 10),
+    'MDRGCN': Case(dict(type='MDRGCN', graph_cfg=dict(layout='nturgb+d'), base_channels=16),
+                   64, 10),
 }
+#: MMAction2's own backbones: their Graph takes other layouts as the dict it accepts.
+STOCK = ('STGCN', 'AAGCN')
 LAYOUTS = {'nturgb+d': (25, 2), 'nw-ucla': (20, 1)}  # layout -> (V, M)
 T, N, NUM_CLASSES = 8, 2, 5
 
@@ -53,7 +57,11 @@ T, N, NUM_CLASSES = 8, 2, 5
 def backbone_cfg(name: str, layout: str = 'nturgb+d') -> dict:
     case = CASES[name]
     cfg = dict(case.backbone)
-    cfg['graph_cfg'] = dict(cfg['graph_cfg'], layout=layout)
+    if name in STOCK and layout != 'nturgb+d':
+        from sfhead_mm.skeleton import get_layout
+        cfg['graph_cfg'] = dict(cfg['graph_cfg'], layout=get_layout(layout).graph_dict())
+    else:
+        cfg['graph_cfg'] = dict(cfg['graph_cfg'], layout=layout)
     cfg['num_person'] = LAYOUTS[layout][1]
     return cfg
 

@@ -10,10 +10,13 @@ is explained in one line by the tools' entry points
 (:func:`sfhead_mm.datasets.pose_dataset_errors.data_errors_in_one_line`).
 ``tools/check_data.py CONFIG`` runs the same checks without starting a run.
 """
+import os.path as osp
+
 from mmengine.hooks import Hook
 from mmengine.runner import BaseLoop
 
 from mmaction.registry import HOOKS
+from ...datasets.layout_checks import check_layout_consistency
 from ...datasets.checks import DataCheckError, check_built_datasets
 
 
@@ -56,11 +59,21 @@ class CheckDataHook(Hook):
             return
         report = check_built_datasets(runner.cfg, datasets, self.run_pipeline)
         text = report.format(self.max_lines)
-        if report.ok:
+        # Layouts: pipeline vs graph vs the checkpoint loaded vs the data, groups vs classes.
+        load_from = runner.cfg.get('load_from', None)
+        checkpoint = load_from if isinstance(load_from, str) and osp.isfile(load_from) else None
+        issues = check_layout_consistency(runner.cfg, checkpoint=checkpoint,
+                                          samples=next(iter(datasets.values())))
+        errors = [i for i in issues if i.level == 'error']
+        for issue in issues:
+            if issue.level != 'error':
+                runner.logger.warning('CheckDataHook: ' + issue)
+        if report.ok and not errors:
             runner.logger.info('CheckDataHook: ' + text.replace('\n', '\n  '))
             return
         message = ('the data does not fit the config (set check_data=False or remove '
-                   'CheckDataHook to skip this check):\n' + text)
+                   'CheckDataHook to skip this check):\n' + '\n'.join(
+                       ([] if report.ok else [text]) + errors))
         if self.strict:
             raise DataCheckError(message)
         runner.logger.warning('CheckDataHook: ' + message)

@@ -30,7 +30,7 @@ from mmengine.model import BaseModule, ModuleList
 
 from mmaction.registry import MODELS
 from ..utils import bn_init, conv_init
-from ..utils.graph import build_graph, layout_of
+from ..utils.graph import build_graph
 from ..utils.input_check import check_skeleton_input
 from ..utils.stages import build_data_bn, stage_plan
 
@@ -49,7 +49,6 @@ FFN_VARIANTS = {
 GCN_TYPES = ('stgcn', 'esf')
 TCN_TYPES = ('stgcn', 'msf')
 FUSIONS = (None, 'ms_cam', 'aff', 'cvsta')
-MMACTION2_LAYOUTS = ('openpose', 'nturgb+d', 'coco', 'handmp')  # names its Graph knows
 
 
 def spatial_shift_index(num_joints: int, channels: int) -> torch.Tensor:
@@ -434,10 +433,6 @@ class FFN(BaseModule):
         self.variant = variant
         graph_cfg = dict(graph_cfg)
         graph_cfg.setdefault('mode', 'stgcn_spatial')
-        if isinstance(graph_cfg.get('layout'), str) and \
-                graph_cfg['layout'] not in MMACTION2_LAYOUTS:
-            # a layout registered in sfhead_mm.skeleton, in the form MMAction2's Graph accepts
-            graph_cfg['layout'] = layout_of(graph_cfg, 'FFN').graph_dict()
         self.graph = build_graph(graph_cfg, 'FFN')
         self.num_joints = self.graph.num_node
         A = torch.tensor(self.graph.A, dtype=torch.float32)

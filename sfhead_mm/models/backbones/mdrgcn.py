@@ -283,10 +283,6 @@ class MDRGCN(BaseModule):
         graph_cfg = dict(graph_cfg)
         graph_cfg.setdefault('mode', 'spatial')
         graph_cfg.setdefault('edges', 'bones')
-        if graph_cfg['edges'] == 'layout' and not isinstance(graph_cfg.get('layout'), Mapping):
-            # MMAction2's Graph knows only its own layout names: hand it the layout's dict
-            from ...skeleton import get_layout
-            graph_cfg['layout'] = get_layout(graph_cfg['layout']).graph_dict()
         self.graph = build_graph(graph_cfg, 'MDRGCN')
         self.num_joints = self.graph.num_node
         A = torch.tensor(self.graph.A, dtype=torch.float32)
