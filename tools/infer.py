@@ -26,7 +26,7 @@ from sfhead_mm.utils import register_all_modules  # noqa: E402
 
 register_all_modules()  # models, transforms, metrics into MMAction2's registries
 
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
 
 from sfhead_mm.apis import InputError, init_recognizer, predict_skeletons  # noqa: E402
 from sfhead_mm.apis.video import is_video  # noqa: E402
@@ -138,8 +138,10 @@ def main(argv=None) -> int:
     except (OSError, ValueError, KeyError, ImportError) as err:
         print(f'error: {_one_line(err)}', file=sys.stderr)
         return EXIT_USAGE
-    # The config's layouts vs the model's graph and the checkpoint's recorded layout/classes.
-    issues = check_layout_consistency(model.cfg, getattr(model, 'checkpoint_meta', None))
+    # What inference uses (the model and the test loader's pipeline) vs the checkpoint's
+    # recorded layout and classes; training loaders and evaluators play no part here.
+    used = Config(dict(model=model.cfg.model, test_dataloader=model.cfg.get('test_dataloader')))
+    issues = check_layout_consistency(used, getattr(model, 'checkpoint_meta', None))
     for issue in issues:
         print(issue, file=sys.stderr)
     if any(issue.level == 'error' for issue in issues):

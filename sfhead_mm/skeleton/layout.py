@@ -268,6 +268,12 @@ def get_layout(spec: LayoutSpec) -> SkeletonLayout:
     if isinstance(spec, SkeletonLayout):
         return spec
     if isinstance(spec, Mapping):
+        if 'num_node' in spec and 'joints' not in spec and 'name' not in spec:
+            # MMAction2's graph dict (what a config hands its Graph): the registered layout
+            # with exactly this graph, when there is one, carries the rest of the description.
+            match = _registered_with_graph(spec)
+            if match is not None:
+                return match
         layout = layout_from_dict(spec)
         if 'name' not in spec:
             return layout
@@ -283,6 +289,22 @@ def get_layout(spec: LayoutSpec) -> SkeletonLayout:
         return _LAYOUTS[_ALIASES[spec]]
     raise KeyError(f'unknown skeleton layout {spec!r}; registered: '
                    f'{sorted(_LAYOUTS)} (add one with sfhead_mm.skeleton.register_layout)')
+
+
+def _graph_key(graph: Mapping) -> tuple:
+    return (int(graph['num_node']), int(graph['center']),
+            frozenset(tuple(int(j) for j in edge) for edge in graph['inward']))
+
+
+def _registered_with_graph(graph: Mapping) -> Optional[SkeletonLayout]:
+    try:
+        key = _graph_key(graph)
+    except (KeyError, TypeError, ValueError):
+        return None
+    for layout in _LAYOUTS.values():  # in registration order: the built-ins first
+        if _graph_key(layout.graph_dict()) == key:
+            return layout
+    return None
 
 
 def is_registered(name: str) -> bool:

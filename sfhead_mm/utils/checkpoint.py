@@ -82,10 +82,22 @@ def checkpoint_safe_globals() -> list:
 
 @contextlib.contextmanager
 def checkpoint_globals() -> Iterator[None]:
-    """Allow the globals of mmengine checkpoints for ``weights_only`` loads inside the block."""
+    """Allow the globals of mmengine checkpoints for ``weights_only`` loads inside the block.
+
+    Re-entrant: only what is not allowed already is added, and only that is removed on exit, so
+    a nested use (a check that reads a checkpoint inside a run) leaves the outer one intact.
+    """
     import torch
-    with torch.serialization.safe_globals(checkpoint_safe_globals()):
+    serialization = torch.serialization
+    present = set(serialization.get_safe_globals())
+    added = [g for g in checkpoint_safe_globals() if g not in present]
+    serialization.add_safe_globals(added)
+    try:
         yield
+    finally:
+        keep = [g for g in serialization.get_safe_globals() if g not in set(added)]
+        serialization.clear_safe_globals()
+        serialization.add_safe_globals(keep)
 
 
 _UNSUPPORTED = re.compile(r'(?:unsupported GLOBAL|Unsupported global: GLOBAL) ([\w.]+)')

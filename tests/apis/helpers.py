@@ -81,6 +81,8 @@ def initialised_checkpoint(config: str, out: str, seed: int = 0) -> str:
 
 
 #: A tiny ST-GCN on NW-UCLA's 20 Kinect-v1 joints (3D, one person).
+from sfhead_mm.skeleton import get_layout  # noqa: E402
+
 NWUCLA_CONFIG = """
 _base_ = '{TEST_CONFIGS}/tiny_stgcn_synthetic.py'
 # stock Graph takes a layout dict for non-native layouts (get_layout('nw-ucla').graph_dict())
@@ -88,14 +90,14 @@ model = dict(backbone=dict(graph_cfg=dict(_delete_=True, layout=%r, mode='stgcn_
              cls_head=dict(num_classes=10))
 test_pipeline = [
     dict(type='LayoutPreNormalize3D', layout='nw-ucla'),
-    dict(type='GenSkeFeat', dataset='nw-ucla', feats=['j']),
+    dict(type='LayoutGenSkeFeat', dataset='nw-ucla', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=32, num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
     dict(type='PackActionInputs')
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-"""
+""" % (get_layout('nw-ucla').graph_dict(), )
 
 #: A tiny ST-GCN on COCO-17 2D keypoints with scores (in_channels 3), as MMAction2's 2D configs.
 COCO_CONFIG = """
@@ -120,9 +122,6 @@ def layout_model(tmp_path_factory, which: str):
     if key not in _CACHE:
         folder = tmp_path_factory.mktemp(f'model_{which}')
         text = dict(nwucla=NWUCLA_CONFIG, coco=COCO_CONFIG)[which]
-        if which == 'nwucla':
-            from sfhead_mm.skeleton import get_layout
-            text = text % (get_layout('nw-ucla').graph_dict(), )
         config = write_config(folder / f'tiny_{which}.py', text)
         _CACHE[key] = (config, initialised_checkpoint(config, str(folder / 'init.pth')))
     return _CACHE[key]

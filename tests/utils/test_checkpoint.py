@@ -134,8 +134,11 @@ def test_missing_and_directory_are_named(tmp_path):
 def test_checkpoint_globals_is_scoped(tmp_path):
     path = tmp_path / 'c.pth'
     torch.save(_mmengine_like_checkpoint(), path)
-    before = list(torch.serialization.get_safe_globals())
+    from mmengine.runner import CheckpointLoader
+    before = set(torch.serialization.get_safe_globals())
     with checkpoint_globals():
-        from mmengine.runner import CheckpointLoader
         CheckpointLoader.load_checkpoint(str(path), map_location='cpu')  # mmengine's own loader
-    assert list(torch.serialization.get_safe_globals()) == before
+        with checkpoint_globals():  # nested (a check reading the checkpoint inside a run)
+            load_checkpoint_file(str(path))
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')  # still allowed
+    assert set(torch.serialization.get_safe_globals()) == before
