@@ -7,7 +7,7 @@ so no validation clip equals a training clip (they overlap in time: this is a ch
 model learns, not an accuracy benchmark). A network can only tell the classes apart from the
 direction of the motion, a temporal task on real keypoints.
 
-    python docs/benchmarks/ffn_ucf101_pairs.py SAMPLE.pkl OUT.pkl
+    python tools/benchmark/ffn_ucf101_pairs.py SAMPLE.pkl OUT.pkl
 """
 import pickle
 import sys
