@@ -272,12 +272,9 @@ def predict_video(model, video: str, *, window: Optional[int] = None,
     sample, _ = video_sample(video, spec.layout, spec.channels, model_complexity, max_frames,
                              mirrored)
     sample.extra.pop('video_frames', None)
-    try:
-        from .inference import predict_skeletons as predict
-    except ImportError:  # older name
-        from .inference import inference_skeleton as predict
-    return predict(model, sample, topk=topk, window=window, stride=stride,
-                   label_map=label_map)[0]
+    from .inference import predict_skeletons
+    return predict_skeletons(model, sample, topk=topk, window=window, stride=stride,
+                             label_map=label_map)[0]
 
 
 __all__ = ['JOINT_MAPS', 'convert_layout', 'iter_video_poses', 'estimate_poses', 'VideoPoses',

@@ -12,7 +12,7 @@ class SFRecognizerGCN(PluginRecognizerGCN):
 
     A stock config becomes its SF-Head version with::
 
-        custom_imports = dict(imports=['sfhead_mm'], allow_failed_imports=False)
+        custom_imports = dict(imports=['sfhead_mm.models'], allow_failed_imports=False)
         model = dict(type='SFRecognizerGCN', sf_head=dict(groups=8))
 
     Args:

@@ -13,7 +13,7 @@ project's class under the project's own configs and checkpoints. The rule here:
 The other order (this package imported first, the project second) cannot be handled from here:
 the project's own registration then raises mmengine's ``KeyError: 'CTRGCN is already registered
 ... at sfhead_mm...'``. Import the project first (``custom_imports=dict(imports=['models',
-'sfhead_mm'])``), as docs/backbones.md says.
+'sfhead_mm.models', ...])``), as docs/backbones.md says.
 """
 import warnings
 from typing import Type
