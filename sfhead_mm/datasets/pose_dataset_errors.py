@@ -78,6 +78,7 @@ def diagnose_config_files(cfg, loaders=('train', 'val', 'test')) -> List[str]:
     """Problems of the config's annotation files that stop ``PoseDataset`` from loading them:
     one phrase per file and key, naming the config key to change (empty when none)."""
     from .checks import is_pickle_path, loaders_of
+    from .layout_checks import missing_file_hint
     found: List[str] = []
     cache = {}
     old = []
@@ -93,6 +94,8 @@ def diagnose_config_files(cfg, loaders=('train', 'val', 'test')) -> List[str]:
         data = cache[ann_file]
         if isinstance(data, AnnotationError):
             line = f'{data} (change {loader.key}.ann_file)'
+            if not osp.exists(str(ann_file)):
+                line += missing_file_hint(str(ann_file))  # the command that writes it
         else:
             if annotation.is_old_format(data) and loader.split is not None:
                 old.append((loader.split, ann_file))

@@ -82,3 +82,19 @@ def test_other_errors_are_left_alone(tmp_path):
         assert explain_dataset_error(exc, _cfg(ann, 'train')) is None
     report = DataCheckError('the data does not fit the config:\n[train] ...')
     assert explain_dataset_error(report) == str(report)
+
+
+def test_a_missing_file_names_the_command_that_creates_it(tmp_path):
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from sfhead_mm.datasets.pose_dataset_errors import diagnose_config_files
+    from tests.conftest import REPO
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'ctrgcn', 'ctrgcn_nwucla_cpu.py'))
+    missing = str(tmp_path / 'nwucla_3d.pkl')
+    cfg.train_dataloader.dataset.dataset.ann_file = missing
+    lines = diagnose_config_files(cfg, loaders=('train', ))
+    assert len(lines) == 1 and missing in lines[0]
+    assert 'train_dataloader.dataset.dataset.ann_file' in lines[0]
+    assert 'create it with: python -m data_prep.nwucla' in lines[0]
