@@ -361,7 +361,7 @@ def samples_of_config(cfg, max_samples: int = 16, loaders: Sequence[str] = LOADE
     """``keypoint`` arrays of up to ``max_samples`` samples of the first readable loader's file
     (its split when the config names one). Reads the whole pickle: use it where the data is read
     anyway (``tools/check_data.py``) or pass the built dataset instead."""
-    from ..formats.annotation import read_annotation_file
+    from ..formats.annotation import AnnotationError, read_annotation_file, samples_of
     for _, leaf in loader_datasets(cfg, loaders):
         ann_file = leaf.get('ann_file', None)
         if not ann_file:
@@ -370,14 +370,13 @@ def samples_of_config(cfg, max_samples: int = 16, loaders: Sequence[str] = LOADE
             data = read_annotation_file(ann_file)
         except Exception:  # missing / unreadable: tools/check_data.py reports it
             continue
-        if isinstance(data, Mapping) and 'annotations' in data:
-            anns = data['annotations']
-            split = leaf.get('split', None)
-            names = set((data.get('split', None) or {}).get(split, []) or []) if split else None
-            if names:
-                anns = [a for a in anns if a.get('frame_dir') in names]
-        else:
-            anns = data if isinstance(data, list) else []
+        try:  # the loader's split; every sample when the file lacks it (reported elsewhere)
+            anns = samples_of(data, ann_file, leaf.get('split', None))
+        except AnnotationError:
+            try:
+                anns = samples_of(data, ann_file)
+            except AnnotationError:
+                anns = []
         kps = keypoints_of(anns, max_samples)
         if kps:
             return kps

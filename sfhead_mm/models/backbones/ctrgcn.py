@@ -10,7 +10,7 @@ with a 120-class ``GCNHead``, as the authors' model for NTU-120.
 Registered as ``CTRGCN`` (unless MMAction2's ``projects/ctrgcn`` took that name first, see
 :mod:`..utils.registration`) and always as ``CTRGCN_sfhead_mm``.
 """
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -79,18 +79,26 @@ class CTRGCNUnit(nn.Module):
         adaptive (bool): Learn the shared topology (initialised to ``A``). Defaults to True.
         batched (bool): Compute the subsets together (:meth:`forward_batched`): the same function
             and parameters, fewer and larger kernels. Defaults to False (the per-subset loop).
+        subset_conv (callable, optional): ``(C_in, C_out) -> module`` of one subset, called as
+            ``conv(x, A_k, alpha)``; MDR-GCN's unit is this one with its own. Defaults to
+            :class:`CTRGC`.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T, V)
     """
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
-                 adaptive: bool = True, batched: bool = False):
+                 adaptive: bool = True, batched: bool = False,
+                 subset_conv: Optional[Callable[[int, int], nn.Module]] = None):
         super().__init__()
+        if batched and subset_conv is not None:
+            raise ValueError('batched=True computes CTRGC subsets only; it cannot be combined '
+                             'with another subset_conv')
         self.in_channels, self.out_channels = in_channels, out_channels
         self.adaptive = adaptive
         self.batched = batched
-        self.convs = nn.ModuleList(CTRGC(in_channels, out_channels) for _ in range(A.shape[0]))
+        make = subset_conv or CTRGC
+        self.convs = nn.ModuleList(make(in_channels, out_channels) for _ in range(A.shape[0]))
         if adaptive:
             self.PA = nn.Parameter(A.clone())
         else:

@@ -17,6 +17,7 @@ RDL is the ``pooled`` feature of :class:`~sfhead_mm.models.plugins.RDLPlugin`.
 Registered as ``MDRGCN`` (unless another package took that name first, see
 :mod:`..utils.registration`) and always as ``MDRGCN_sfhead_mm``.
 """
+import functools
 import re
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Sequence
@@ -31,6 +32,7 @@ from ..utils.graph import build_graph
 from ..utils.input_check import check_skeleton_input
 from ..utils.registration import register_beside
 from ..utils.stages import SkeletonDataBN, stage_plan
+from .ctrgcn import CTRGCNUnit
 
 TOPOLOGY_OPS = ('add', 'sub')
 
@@ -102,8 +104,11 @@ class MDRGC(nn.Module):
         return torch.einsum('ncuv,nctv->nctu', topology, refined)
 
 
-class MDRGCNUnit(nn.Module):
+class MDRGCNUnit(CTRGCNUnit):
     """The graph convolution block (GCB): one :class:`MDRGC` per subset, summed, BN, residual, ReLU.
+
+    CTR-GCN's unit (:class:`~.ctrgcn.CTRGCNUnit`: same wiring, initialisation and state-dict keys)
+    with MDR-GCN's subset convolution.
 
     Args:
         in_channels (int): Input channels.
@@ -119,41 +124,9 @@ class MDRGCNUnit(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
                  adaptive: bool = True, rel_reduction: int = 8, topology_op: str = 'add'):
-        super().__init__()
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.adaptive = adaptive
-        self.convs = nn.ModuleList(
-            MDRGC(in_channels, out_channels, rel_reduction, topology_op)
-            for _ in range(A.shape[0]))
-        if adaptive:
-            self.PA = nn.Parameter(A.clone())
-        else:
-            self.register_buffer('A', A.clone())
-        self.alpha = nn.Parameter(torch.zeros(1))  # one alpha shared by the subsets
-        self.bn = nn.BatchNorm2d(out_channels)
-        if in_channels != out_channels:
-            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
-                                      nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
-        self.relu = nn.ReLU(inplace=True)
-        self.init_weights()
-
-    def init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                conv_init(m)
-            elif isinstance(m, nn.BatchNorm2d):
-                bn_init(m, 1)
-        bn_init(self.bn, 1e-6)  # the unit starts close to its residual path (the authors')
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        A = self.PA if self.adaptive else self.A
-        y = None
-        for i, conv in enumerate(self.convs):
-            z = conv(x, A[i], self.alpha)
-            y = z if y is None else y + z
-        return self.relu(self.bn(y) + self.down(x))
+        super().__init__(in_channels, out_channels, A, adaptive,
+                         subset_conv=functools.partial(MDRGC, rel_reduction=rel_reduction,
+                                                       topology_op=topology_op))
 
 
 class ParallelTCN(nn.Module):
