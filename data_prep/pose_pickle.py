@@ -15,17 +15,20 @@ from sfhead_mm.formats.annotation import SampleRules
 
 
 def make_annotation(frame_dir: str, label: int, keypoint: np.ndarray,
-                    img_shape: Tuple[int, int]) -> dict:
+                    img_shape: Tuple[int, int],
+                    keypoint_score: Optional[np.ndarray] = None) -> dict:
     """One ``PoseDataset`` sample (``keypoint`` as contiguous float32).
 
     Args:
         frame_dir (str): Unique sample name (what ``split`` lists refer to).
         label (int): 0-based class index.
-        keypoint (np.ndarray): ``(M, T, V, C)`` joint coordinates (C = 3 for 3D).
+        keypoint (np.ndarray): ``(M, T, V, C)`` joint coordinates (C = 3 for 3D, 2 for pixels).
         img_shape (tuple[int, int]): ``(height, width)`` of the sensor's colour image; only 2D
             pipelines use it, it is stored for completeness.
+        keypoint_score (np.ndarray, optional): ``(M, T, V)`` confidences of 2D keypoints.
     """
-    return annotation.make_sample(frame_dir, label, keypoint, img_shape=img_shape)
+    return annotation.make_sample(frame_dir, label, keypoint, img_shape=img_shape,
+                                  keypoint_score=keypoint_score)
 
 
 def converter_rules(num_joints: Optional[int] = None,

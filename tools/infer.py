@@ -3,6 +3,7 @@
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] [--topk 5] [--label-map FILE]
         [--window 64 --stride 32] [--split NAME] [--samples NAME ...] [--out-json preds.json]
+        [--mirrored] [--max-people N [--together]]
 
 Each INPUT is read by its format (see docs/inference.md), run through the config's test pipeline
 and the model (as tools/test.py does), and its top-k classes are printed (class names from
@@ -10,8 +11,12 @@ and the model (as tools/test.py does), and its top-k classes are printed (class 
 sliding windows. A folder given as INPUT stands for its files with a supported extension (not
 recursive, sorted). An input that cannot be read (empty, truncated, NaN, wrong joints, ...) is
 reported in one line and skipped; the other inputs are still predicted and --out-json is still
-written. Exit status: 0 all inputs predicted, 1 some input failed, 2 usage error or a config /
-checkpoint that cannot be loaded (one line naming the file).
+written. A video INPUT is estimated by BlazePose first (docs/camera_to_label.md): with
+--max-people N, up to N people per frame, each person track predicted alone (one prediction per
+person, named VIDEO/personID) or, with --together, all of them as the persons of one sample (for
+two-person models such as NTU's interaction classes). Exit status: 0 all inputs predicted,
+1 some input failed, 2 usage error or a config / checkpoint that cannot be loaded (one line
+naming the file).
 """
 import argparse
 import os
@@ -54,6 +59,12 @@ def parse_args(argv=None):
     parser.add_argument('--mirrored', action='store_true',
                         help='videos: the frames are mirror images (NTU RGB+D); flipped before '
                         'pose estimation (needs the video extra: docs/camera_to_label.md)')
+    parser.add_argument('--max-people', type=int, default=1,
+                        help='videos: people looked for per frame; one prediction per person '
+                             'track (default 1: the most prominent person, one prediction)')
+    parser.add_argument('--together', action='store_true',
+                        help='videos with --max-people: all person tracks in one sample (a '
+                             'two-person model sees both) instead of one prediction each')
     parser.add_argument('--split', help='pickles: only the samples of this split')
     parser.add_argument('--samples', nargs='+', metavar='NAME',
                         help='pickles: only these samples (frame_dir)')
@@ -157,9 +168,11 @@ def main(argv=None) -> int:
         try:
             if is_video(path):  # poses from an offline estimator first
                 from sfhead_mm.apis.video import predict_video
-                preds = [predict_video(model, path, window=args.window, stride=args.stride,
-                                       topk=args.topk, label_map=names,
-                                       mirrored=args.mirrored)]
+                preds = predict_video(model, path, window=args.window, stride=args.stride,
+                                      topk=args.topk, label_map=names, mirrored=args.mirrored,
+                                      max_people=args.max_people,
+                                      persons='together' if args.together else 'each')
+                preds = preds if isinstance(preds, list) else [preds]
             else:
                 preds = predict_skeletons(model, path, topk=args.topk, window=args.window,
                                           stride=args.stride, batch_size=args.batch_size,

@@ -3,7 +3,7 @@
 
     python tools/live.py CONFIG CHECKPOINT SOURCE [--onnx MODEL.onnx] [--window 64]
         [--stride 16] [--min-frames N] [--max-missed 30] [--num-clips 1] [--keep-ids]
-        [--label-map ntu120] [--mirrored] [--realtime] [--out-json labels.json]
+        [--label-map ntu120] [--mirrored] [--max-people N] [--realtime] [--out-json labels.json]
 
 SOURCE is played frame by frame:
 
@@ -12,7 +12,8 @@ SOURCE is played frame by frame:
   (the tracker gives them identities) unless ``--keep-ids``;
 * a video file (``.mp4``, ``.avi``, ...; or ``camera:0``): BlazePose (mediapipe 0.10.21,
   ``pip install --no-deps -r requirements/video.txt``) estimates one person per frame, mapped
-  to the model's layout;
+  to the model's layout; ``--max-people N`` finds up to N (detect, mask, repeat), with the
+  identities of ``sfhead_mm.apis.video.iter_video_poses``'s tracker;
 * ``synthetic:N``: N people entering and leaving (a smoke test of the loop and the speed).
 
 Every ``--stride`` new frames of a person, a line ``frame F  person P  label (score)  L ms``
@@ -51,6 +52,9 @@ def parse_args(argv=None):
     parser.add_argument('--mirrored', action='store_true',
                         help='videos: the frames are mirror images (NTU RGB+D / Kinect v2 '
                              'colour videos, webcam previews); flip them back before BlazePose')
+    parser.add_argument('--max-people', type=int, default=1,
+                        help='videos: people looked for per frame (default 1; each more '
+                             'person costs at least one more BlazePose pass per frame)')
     parser.add_argument('--label-map', help='class names (file or ntu60/ntu120/nwucla)')
     parser.add_argument('--threads', type=int, help='torch / onnxruntime threads')
     parser.add_argument('--realtime', action='store_true',
@@ -79,16 +83,25 @@ def _file_frames(path, spec, keep_ids: bool):
                    None if score is None else list(score[present, t]))
 
 
-def _video_frames(source, spec, mirrored: bool):
+def _video_frames(source, spec, mirrored: bool, max_people: int = 1):
+    """Frames of a video: (poses (P, V, C), ids or None, scores or None); with one person the
+    live tracker gives the identity (as before --max-people), with several the video's own."""
+    import numpy as np
+
     from sfhead_mm.apis.video import convert_layout, coords_for, iter_video_poses
     coords = coords_for(spec.layout)
-    for fp in iter_video_poses(source, mirrored=mirrored):
-        kp = fp.world if coords == 'world' else fp.image
-        if kp is None:
+    for fp in iter_video_poses(source, mirrored=mirrored, max_people=max_people):
+        people = [p for p in fp.people
+                  if (p.world if coords == 'world' else p.image) is not None]
+        if not people:
             yield None, None, None
             continue
-        pose, score = convert_layout(kp[None], spec.layout, 'blazepose', fp.score[None])
-        yield pose, None, (list(score) if coords == 'image' else None)
+        kp = np.stack([p.world if coords == 'world' else p.image for p in people])
+        poses, score = convert_layout(kp, spec.layout, 'blazepose',
+                                      np.stack([p.score for p in people]))
+        keep = [i for i in range(len(people)) if np.any(poses[i] != 0)]  # as push() drops
+        ids = [people[i].track_id for i in keep] if max_people > 1 else None
+        yield poses[keep], ids, (list(score[keep]) if coords == 'image' else None)
 
 
 def _synthetic_frames(n: int, spec, frames: int):
@@ -139,9 +152,10 @@ def main(argv=None) -> int:
         if src.startswith('synthetic:'):
             frames = _synthetic_frames(int(src.split(':', 1)[1]), spec, args.max_frames or 300)
         elif src.startswith('camera:'):
-            frames = _video_frames(src.split(':', 1)[1], spec, args.mirrored)
+            frames = _video_frames(src.split(':', 1)[1], spec, args.mirrored,
+                                   args.max_people)
         elif is_video(src):
-            frames = _video_frames(src, spec, args.mirrored)
+            frames = _video_frames(src, spec, args.mirrored, args.max_people)
         else:
             frames = _file_frames(src, spec, args.keep_ids)
         results, n, t0 = [], 0, time.perf_counter()

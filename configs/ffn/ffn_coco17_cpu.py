@@ -26,6 +26,7 @@ val_pipeline = [
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
+test_pipeline = val_pipeline  # not the base's HRNet-NTU one: test as it validates
 model = dict(cls_head=dict(num_classes=2))
 train_dataloader = dict(
     batch_size=16, num_workers=0, persistent_workers=False,

@@ -8,6 +8,12 @@ File layout (one value per line unless said)::
                 J                      number of joints (25)
                 J lines of 12 values   x y z depthX depthY colorX colorY orientW..Z trackingState
 
+Colour coordinates (opt-in, ``colour=True``): ``colorX colorY`` (pixels of the 1920 x 1080
+Kinect v2 colour frame) and ``trackingState`` (0 not tracked, 1 inferred, 2 tracked) of every
+joint are read as well, into :attr:`RawBody.colour` and :attr:`RawBody.state`; both paths then
+also require the colour values to fit float32 and the state to be 0, 1 or 2. Without it they are
+None and nothing of the default path changes.
+
 Speed: the common converters call ``float()`` on every one of the 12 values of every joint line
 and build a dict per joint. Here the file is split once (in C) into a stream of number tokens and
 walked by its own counts: only the frame and body headers are read in Python, x, y, z of every
@@ -23,7 +29,7 @@ is finite as float64 but ``inf`` in the stored float32 array): both are errors w
 import os.path as osp
 import re
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple
+from typing import Dict, List, NamedTuple, Optional
 
 import numpy as np
 
@@ -36,6 +42,9 @@ MAX_BODIES = 6  # Kinect v2 tracks up to six people
 _NUMERIC_BYTES = b'0123456789.-+eE \t\r\n'
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 MIN_FRAME_BYTES = 2  # the shortest frame: a body count of 0 and a line break
+COLOUR_FIELDS = (5, 6)  # colorX, colorY among the 12 joint fields
+STATE_FIELD = 11  # trackingState
+TRACKING_STATES = (0, 1, 2)  # not tracked, inferred, tracked
 NAME_RE = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
 SUFFIXES = ('.skeleton.npy', '.skeleton', '.npy')
 
@@ -48,11 +57,17 @@ class RawBody:
         body_id (str): Kinect tracking id (kept as text: the 17-digit ids do not fit a float).
         frames (np.ndarray): ``(F,)`` 0-based indices of the file's frames it appears in.
         joints (np.ndarray): ``(F, V, 3)`` float32 camera-space x, y, z in metres.
+        colour (np.ndarray, optional): ``(F, V, 2)`` float32 colorX, colorY in pixels of the
+            1920 x 1080 colour frame; None unless read with ``colour=True``.
+        state (np.ndarray, optional): ``(F, V)`` uint8 trackingState (0 not tracked,
+            1 inferred, 2 tracked); None unless read with ``colour=True``.
     """
 
     body_id: str
     frames: np.ndarray
     joints: np.ndarray
+    colour: Optional[np.ndarray] = None
+    state: Optional[np.ndarray] = None
 
 
 @dataclass
@@ -122,7 +137,8 @@ def _check_frame_count(num_frames: int, size: int, path: str) -> None:
                             f'corrupt header')
 
 
-def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25) -> RawSkeleton:
+def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25,
+                         colour: bool = False) -> RawSkeleton:
     """Parse the content of a ``.skeleton`` file.
 
     A fast path reads the file as one stream of numbers; anything unexpected on it (a count
@@ -134,37 +150,41 @@ def parse_skeleton_bytes(raw: bytes, path: str = '<bytes>', num_joints: int = 25
         raw (bytes): File content.
         path (str): Name used in error messages.
         num_joints (int): Joints per body the file must declare (25 for Kinect v2).
+        colour (bool): Also read colorX, colorY and trackingState of every joint
+            (:attr:`RawBody.colour`, :attr:`RawBody.state`). Defaults to False.
 
     Returns:
         RawSkeleton: Bodies with their frames and joint positions.
 
     Raises:
         FormatError: Wrong counts, truncation, non-numeric fields, NaN/inf (also as float32),
-            zero frames, more frames than the file can hold, or no body at all; the message
-            names the line.
+            zero frames, more frames than the file can hold, or no body at all (with
+            ``colour``: also colour values beyond float32, a trackingState other than 0, 1,
+            2); the message names the line.
     """
     if raw.translate(None, _NUMERIC_BYTES):
-        return parse_skeleton_lines(raw, path, num_joints)
+        return parse_skeleton_lines(raw, path, num_joints, colour)
     try:
-        fast = _parse_token_stream(raw, num_joints)
+        fast = _parse_token_stream(raw, num_joints, colour)
     except (ValueError, IndexError):
         fast = None
     if fast is None:
-        return parse_skeleton_lines(raw, path, num_joints)
-    num_frames, per_frame, record_ids, record_frames, joints = fast
-    bodies = _group_bodies(record_ids, record_frames, joints)
+        return parse_skeleton_lines(raw, path, num_joints, colour)
+    num_frames, per_frame, record_ids, record_frames, joints, colours, states = fast
+    bodies = _group_bodies(record_ids, record_frames, joints, colours, states)
     if any(len(b.frames) > 1 and not np.all(np.diff(b.frames) > 0) for b in bodies):
         # A tracking id twice in one frame: let the exact parser name the line.
-        return parse_skeleton_lines(raw, path, num_joints)
+        return parse_skeleton_lines(raw, path, num_joints, colour)
     return RawSkeleton(path, num_frames, per_frame, bodies)
 
 
-def _parse_token_stream(raw: bytes, num_joints: int):
+def _parse_token_stream(raw: bytes, num_joints: int, colour: bool = False):
     """Fast path: the file as whitespace-separated tokens, walked by its own counts.
 
     Only the frame/body headers are read in Python; x, y, z of every joint are taken with
-    strided slices (every 12th token) and converted in one numpy call. Returns None when
-    anything does not fit, so the caller falls back to the exact line parser.
+    strided slices (every 12th token) and converted in one numpy call (with ``colour``, also
+    colorX, colorY and trackingState). Returns None when anything does not fit, so the caller
+    falls back to the exact line parser.
     """
     tokens = raw.split()
     n_tokens = len(tokens)
@@ -174,6 +194,8 @@ def _parse_token_stream(raw: bytes, num_joints: int):
     per_frame = [0] * num_frames
     record_ids, record_frames = [], []
     xs, ys, zs = [], [], []
+    cxs, cys, sts = [], [], []  # only filled with ``colour``
+    cx, cy = COLOUR_FIELDS
     stride = JOINT_FIELDS
     o = 1
     for f in range(num_frames):
@@ -194,6 +216,10 @@ def _parse_token_stream(raw: bytes, num_joints: int):
             xs += tokens[s:e:stride]
             ys += tokens[s + 1:e:stride]
             zs += tokens[s + 2:e:stride]
+            if colour:
+                cxs += tokens[s + cx:e:stride]
+                cys += tokens[s + cy:e:stride]
+                sts += tokens[s + STATE_FIELD:e:stride]
             record_ids.append(body_id)
             record_frames.append(f)
             o = e
@@ -205,7 +231,18 @@ def _parse_token_stream(raw: bytes, num_joints: int):
         joints = xyz.reshape(3, n).T.astype(np.float32).reshape(len(record_ids), num_joints, 3)
     if not np.isfinite(joints).all():  # NaN, inf, or beyond float32 (the line parser names it)
         return None
-    return num_frames, np.asarray(per_frame, dtype=np.int64), record_ids, record_frames, joints
+    colours = states = None
+    if colour:
+        shape = (len(record_ids), num_joints)
+        cxy = np.array(cxs + cys, dtype=np.float64)
+        with np.errstate(over='ignore'):
+            colours = cxy.reshape(2, n).T.astype(np.float32).reshape(*shape, 2)
+        state = np.array(sts, dtype=np.float64)
+        if not np.isfinite(colours).all() or not np.isin(state, TRACKING_STATES).all():
+            return None
+        states = state.astype(np.uint8).reshape(shape)
+    return (num_frames, np.asarray(per_frame, dtype=np.int64), record_ids, record_frames,
+            joints, colours, states)
 
 
 def _count(lines: List[bytes], i: int, path: str, what: str) -> int:
@@ -240,12 +277,13 @@ def _number(token: bytes, path: str, i: int, stored: bool = False) -> float:
     return value
 
 
-def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
-                         num_joints: int = 25) -> RawSkeleton:
+def parse_skeleton_lines(raw: bytes, path: str = '<bytes>', num_joints: int = 25,
+                         colour: bool = False) -> RawSkeleton:
     """Exact line-by-line parser: slow, used for files the fast path cannot take.
 
     It accepts any whitespace between fields and checks every line: counts, field numbers,
-    numbers (x, y, z parsed; the other fields must look numeric), NaN and inf. The first
+    numbers (x, y, z parsed, with ``colour`` also colorX, colorY and trackingState; the other
+    fields must look numeric), NaN and inf. The first
     problem is raised as :class:`FormatError` with its 1-based line number.
 
     Args and returns as :func:`parse_skeleton_bytes`.
@@ -259,6 +297,9 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
     record_ids: List[bytes] = []
     record_frames: List[int] = []
     values: List[List[float]] = []
+    colours: List[List[float]] = []
+    states: List[float] = []
+    stored = (0, 1, 2) + (COLOUR_FIELDS if colour else ())  # fields kept as float32
     i = 1
     for f in range(num_frames):
         where = f'frame {f + 1}/{num_frames}'
@@ -298,8 +339,15 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
                     raise _bad(path, i, f'joint line has {len(fields)} values, expected '
                                         f'{JOINT_FIELDS} (x y z depthX depthY colorX colorY '
                                         f'orientationW/X/Y/Z trackingState)')
-                parsed = [_number(token, path, i, stored=c < 3) for c, token in enumerate(fields)]
+                parsed = [_number(token, path, i, stored=c in stored)
+                          for c, token in enumerate(fields)]
                 values.append(parsed[:3])
+                if colour:
+                    if parsed[STATE_FIELD] not in TRACKING_STATES:
+                        raise _bad(path, i, f'trackingState {fields[STATE_FIELD].decode()!r} is '
+                                            f'not 0, 1 or 2 (not tracked, inferred, tracked)')
+                    colours.append([parsed[c] for c in COLOUR_FIELDS])
+                    states.append(parsed[STATE_FIELD])
                 i += 1
             record_ids.append(header[0])
             record_frames.append(f)
@@ -311,40 +359,52 @@ def parse_skeleton_lines(raw: bytes, path: str = '<bytes>',
         raise _bad(path, 0, f'no body in any of the {num_frames} frames')
     joints = np.asarray(values, dtype=np.float64).astype(np.float32)
     joints = joints.reshape(len(record_ids), num_joints, 3)
+    colour_arr = state_arr = None
+    if colour:
+        colour_arr = np.asarray(colours, dtype=np.float64).astype(np.float32)
+        colour_arr = colour_arr.reshape(len(record_ids), num_joints, 2)
+        state_arr = np.asarray(states, dtype=np.uint8).reshape(len(record_ids), num_joints)
     return RawSkeleton(path, num_frames, per_frame,
-                       _group_bodies(record_ids, record_frames, joints))
+                       _group_bodies(record_ids, record_frames, joints, colour_arr, state_arr))
 
 
-def _group_bodies(record_ids, record_frames, joints) -> List[RawBody]:
+def _group_bodies(record_ids, record_frames, joints, colours=None, states=None
+                  ) -> List[RawBody]:
     """Records (one per body per frame) -> one :class:`RawBody` per tracking id."""
     index: Dict[bytes, List[int]] = {}
     for r, body_id in enumerate(record_ids):
         index.setdefault(body_id, []).append(r)
     frames = np.asarray(record_frames, dtype=np.int64)
-    return [RawBody(body_id.decode(), frames[rows], joints[rows])
+    return [RawBody(body_id.decode(), frames[rows], joints[rows],
+                    None if colours is None else colours[rows],
+                    None if states is None else states[rows])
             for body_id, rows in index.items()]
 
 
-def read_skeleton(path: str, num_joints: int = 25) -> RawSkeleton:
+def read_skeleton(path: str, num_joints: int = 25, colour: bool = False) -> RawSkeleton:
     """Read and parse a ``.skeleton`` file (see :func:`parse_skeleton_bytes`)."""
     try:
         with open(path, 'rb') as f:
             raw = f.read()
     except OSError as err:
         raise FormatError(path, f'cannot read: {err.strerror or err}') from None
-    return parse_skeleton_bytes(raw, path, num_joints)
+    return parse_skeleton_bytes(raw, path, num_joints, colour)
 
 
-def read_skeleton_npy(path: str, num_joints: int = 25) -> RawSkeleton:
+def read_skeleton_npy(path: str, num_joints: int = 25, colour: bool = False) -> RawSkeleton:
     """Read the dict that the dataset authors' ``txt2npy.py`` writes (``*.skeleton.npy``).
 
     It holds ``skel_body{k}`` arrays ``(T, 25, 3)`` with zeros where body ``k`` is absent, and
     ``nbodys``. It has no tracking ids: body ``k`` is the ``k``-th body listed in each frame,
-    so the clean-up sees body slots, not tracked people.
+    so the clean-up sees body slots, not tracked people. With ``colour``, ``rgb_body{k}``
+    ``(T, 25, 2)`` (colour-frame pixels) is read as well; txt2npy does not keep the tracking
+    state, so every joint counts as tracked (state 2) in the frames where the body is present.
 
     Args:
         path (str): The ``.npy`` file.
         num_joints (int): Expected joints per body.
+        colour (bool): Also read ``rgb_body{k}`` into :attr:`RawBody.colour` (and set
+            :attr:`RawBody.state` to 2). Defaults to False.
 
     Returns:
         RawSkeleton: One body per non-empty ``skel_body{k}`` slot.
@@ -377,8 +437,14 @@ def read_skeleton_npy(path: str, num_joints: int = 25) -> RawSkeleton:
         if not np.isfinite(arr).all() or not np.isfinite(arr.astype(np.float32)).all():
             raise FormatError(path, f'{k} holds NaN or inf values (or values beyond float32)')
         present = np.flatnonzero(np.any(arr != 0, axis=(1, 2)))
-        if len(present):
-            bodies.append(RawBody(k, present, arr[present].astype(np.float32)))
+        if not len(present):
+            continue
+        body = RawBody(k, present, arr[present].astype(np.float32))
+        if colour:
+            body.colour = _npy_colour(data, 'rgb_body' + k[9:], path, num_frames,
+                                      num_joints)[present]
+            body.state = np.full(body.colour.shape[:2], 2, dtype=np.uint8)
+        bodies.append(body)
     if not num_frames:
         raise FormatError(path, 'zero frames')
     if not bodies:
@@ -389,8 +455,25 @@ def read_skeleton_npy(path: str, num_joints: int = 25) -> RawSkeleton:
     return RawSkeleton(path, int(num_frames), per_frame, bodies)
 
 
-def read_any(path: str, num_joints: int = 25) -> RawSkeleton:
+def _npy_colour(data: dict, key: str, path: str, num_frames: int,
+                num_joints: int) -> np.ndarray:
+    """The txt2npy ``rgb_body{k}`` array ``(T, V, 2)`` as float32, checked."""
+    if key not in data:
+        raise FormatError(path, f'no {key} in the txt2npy dict (needed for the colour '
+                                f'coordinates)')
+    arr = np.asarray(data[key])
+    if arr.shape != (num_frames, num_joints, 2):
+        raise FormatError(path, f'{key} has shape {arr.shape}, expected ({num_frames}, '
+                                f'{num_joints}, 2)')
+    if arr.dtype.kind not in 'fiu':
+        raise FormatError(path, f'{key} has dtype {arr.dtype}; expected numbers')
+    if not np.isfinite(arr).all() or not np.isfinite(arr.astype(np.float32)).all():
+        raise FormatError(path, f'{key} holds NaN or inf values (or values beyond float32)')
+    return arr.astype(np.float32)
+
+
+def read_any(path: str, num_joints: int = 25, colour: bool = False) -> RawSkeleton:
     """``.npy`` files through :func:`read_skeleton_npy`, everything else as text."""
     if osp.splitext(path)[1] == '.npy':
-        return read_skeleton_npy(path, num_joints)
-    return read_skeleton(path, num_joints)
+        return read_skeleton_npy(path, num_joints, colour)
+    return read_skeleton(path, num_joints, colour)

@@ -18,6 +18,10 @@ One deliberate difference: the reference writes a body's frames as one contiguou
 first frame on, which shifts them when the body is lost for a few frames in between; here each
 frame goes to its own index. Everything else, including the reference's quirk that actor 2's
 interval starts at frame 0, is kept so that results stay comparable with published numbers.
+
+The same actors can be written in 2D: :func:`denoise_colour` selects on 3D exactly as
+:func:`denoise` (the thresholds are in metres) and drops the same frames, then writes the chosen
+bodies' colour-frame pixels with a score from each joint's tracking state (:data:`STATE_SCORE`).
 """
 from dataclasses import dataclass
 from typing import List, Tuple
@@ -26,6 +30,9 @@ import numpy as np
 
 from .errors import FormatError
 from .ntu import RawBody, RawSkeleton
+
+# keypoint_score of a joint from its Kinect trackingState: 0 not tracked, 1 inferred, 2 tracked.
+STATE_SCORE = np.array([0.0, 0.5, 1.0], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,30 @@ def select_actors(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
     return slots, notes
 
 
+def _fill(slots: List[List[RawBody]], num_frames: int, values) -> np.ndarray:
+    """``(M, num_frames, ...)`` array of ``values(body)`` per actor slot, zeros elsewhere."""
+    first = values(slots[0][0])
+    out = np.zeros((len(slots), num_frames) + first.shape[1:], dtype=first.dtype)
+    for m, slot in enumerate(slots):
+        for body in slot:  # later bodies overwrite shared frames, as in the reference
+            out[m, body.frames] = values(body)
+    return out
+
+
+def _clean(raw: RawSkeleton, cfg: DenoiseConfig
+           ) -> Tuple[List[List[RawBody]], np.ndarray, np.ndarray, List[str]]:
+    """Steps 1-4 on 3D: actor slots, their ``(M, T, V, 3)`` joints, the kept frames, notes."""
+    slots, notes = select_actors(raw, cfg)
+    keypoint = _fill(slots, raw.num_frames, lambda b: b.joints)
+    present = np.any(keypoint != 0, axis=(0, 2, 3))
+    dropped = int(raw.num_frames - present.sum())
+    if dropped:
+        notes.append(f'{dropped} of {raw.num_frames} frames dropped: no actor in them')
+    if not present.any():
+        raise FormatError(raw.path, 'no frame left after the clean-up')
+    return slots, keypoint, present, notes
+
+
 def denoise(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
             ) -> Tuple[np.ndarray, List[str]]:
     """Clean a parsed file into MMAction2's keypoint array.
@@ -144,20 +175,39 @@ def denoise(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
         the frames where at least one actor has data (zeros where one actor is absent), and
         the ``notes`` of :func:`select_actors` plus the number of frames dropped.
     """
-    slots, notes = select_actors(raw, cfg)
-    num_joints = raw.bodies[0].joints.shape[1]
-    keypoint = np.zeros((len(slots), raw.num_frames, num_joints, 3), dtype=np.float32)
-    for m, slot in enumerate(slots):
-        for body in slot:  # later bodies overwrite shared frames, as in the reference
-            keypoint[m, body.frames] = body.joints
-    present = np.any(keypoint != 0, axis=(0, 2, 3))
-    dropped = int(raw.num_frames - present.sum())
-    if dropped:
-        notes.append(f'{dropped} of {raw.num_frames} frames dropped: no actor in them')
-    keypoint = keypoint[:, present]
-    if keypoint.shape[1] == 0:
-        raise FormatError(raw.path, 'no frame left after the clean-up')
-    return np.ascontiguousarray(keypoint), notes
+    _, keypoint, present, notes = _clean(raw, cfg)
+    return np.ascontiguousarray(keypoint[:, present]), notes
+
+
+def denoise_colour(raw: RawSkeleton, cfg: DenoiseConfig = DenoiseConfig()
+                   ) -> Tuple[np.ndarray, np.ndarray, List[str]]:
+    """The actors of :func:`denoise` in 2D: colour-frame pixels and tracking-state scores.
+
+    Actors are selected and frames dropped on 3D exactly as in :func:`denoise`, so the 2D and
+    3D arrays of one file have the same ``M`` and ``T``.
+
+    Shapes:
+        keypoint: ``(M, T, V, 2)`` float32 colorX, colorY in pixels of the 1920 x 1080 frame.
+        keypoint_score: ``(M, T, V)`` float32 :data:`STATE_SCORE` of the trackingState (tracked
+        1.0, inferred 0.5, not tracked 0.0); 0 (and keypoint 0) where the actor is absent.
+
+    Args:
+        raw (RawSkeleton): Parsed file, read with ``colour=True``.
+        cfg (DenoiseConfig): Thresholds.
+
+    Returns:
+        tuple: ``keypoint``, ``keypoint_score`` and the ``notes`` of :func:`denoise`.
+
+    Raises:
+        FormatError: The file was read without its colour coordinates.
+    """
+    if any(b.colour is None or b.state is None for b in raw.bodies):
+        raise FormatError(raw.path, 'no colour coordinates: read the file with colour=True')
+    slots, _, present, notes = _clean(raw, cfg)
+    keypoint = _fill(slots, raw.num_frames, lambda b: b.colour)
+    score = _fill(slots, raw.num_frames, lambda b: STATE_SCORE[b.state])
+    return (np.ascontiguousarray(keypoint[:, present]), np.ascontiguousarray(score[:, present]),
+            notes)
 
 
 def read_actors(path: str, num_joints: int = 25, cfg: DenoiseConfig = DenoiseConfig(),

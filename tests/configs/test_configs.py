@@ -174,3 +174,31 @@ def test_2s_agcn_paper_variant_has_the_papers_parameter_count():
     """The SF-Head (and FR-Head) tables print 3.80M for 2s-AGCN: AAGCN with its attention."""
     model = MODELS.build(load('2s-agcn/2s-agcn_ntu120_paper.py').model)
     assert abs(sum(p.numel() for p in model.parameters()) - 3.80e6) / 3.80e6 < 0.02
+
+
+@pytest.mark.parametrize('path', sorted(
+    p for p in ALL_CONFIGS if load(p).get('optim_wrapper', {}).get('type') == 'CPUAmpOptimWrapper'))
+def test_bf16_configs_score_in_float32(path):
+    """Under bfloat16 autocast MMAction2's RecognizerGCN hands bf16 scores to numpy's top-k
+    accuracy, which raises; a config that selects the CPU AMP wrapper must use a recognizer that
+    scores in float32 (PluginRecognizerGCN and its subclasses)."""
+    from sfhead_mm.models.recognizers import PluginRecognizerGCN
+    assert issubclass(MODELS.get(load(path).model.type), PluginRecognizerGCN)
+
+
+def test_cpu_2h_schedule_is_one_warmup_and_one_cosine_over_the_repeated_set():
+    cfg = load('ctrgcn/ctrgcn_nwucla_cpu2h.py')
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.end == cosine.begin and cosine.begin + cosine.T_max == cosine.end
+    assert cosine.end == cfg.train_cfg.max_epochs == 30
+    assert cfg.train_dataloader.dataset.times == 5  # the authors' NW-UCLA feeder repeats 5x
+    assert cfg.model.backbone.batched_subsets is True
+    # the bone stream differs from the joint stream by the skeleton feature only
+    bone = load('ctrgcn/ctrgcn_nwucla-bone_cpu2h.py')
+    assert bone.model == cfg.model
+    for (_, a), (_, b) in zip(loaders(cfg), loaders(bone)):
+        for step_a, step_b in zip(a.pipeline, b.pipeline):
+            if step_a.type == 'LayoutGenSkeFeat':
+                assert (step_a.feats, step_b.feats) == (['j'], ['b'])
+            else:
+                assert dict(step_a) == dict(step_b)

@@ -87,6 +87,33 @@ def test_corrupt_file_raises_with_line(tmp_path, case):
     assert str(path) in str(info.value)
 
 
+# Colour-frame fields, read with colour=True: (field, value, words in the message, does the
+# default 3D reading also refuse it).
+COLOUR_CASES = {
+    'non_numeric_colour_x': (5, '1036.2x3', 'non-numeric', True),
+    'non_numeric_colour_y': (6, 'abc', 'non-numeric', True),
+    'colour_beyond_float32': (6, '1e39', 'beyond float32', False),
+    'tracking_state_3': (11, '3', 'trackingState', False),
+    'tracking_state_fraction': (11, '1.5', 'trackingState', False),
+}
+
+
+@pytest.mark.parametrize('case', sorted(COLOUR_CASES))
+def test_corrupt_colour_field_raises_with_line(tmp_path, case):
+    field, value, words, refused_in_3d = COLOUR_CASES[case]
+    path = tmp_path / 'S001C001P001R001A001.skeleton'
+    path.write_text('\n'.join(edit(L, J, replace_field(L[J], field, value))))
+    with pytest.raises(SampleError) as info:
+        read_skeleton(str(path), colour=True)
+    assert info.value.record.line == J + 1 and words in info.value.record.message, \
+        str(info.value)
+    if refused_in_3d:
+        with pytest.raises(SampleError):
+            read_skeleton(str(path))
+    else:
+        assert read_skeleton(str(path)).bodies[0].colour is None  # 3D reading unchanged
+
+
 def test_real_file_truncated(tmp_path, shared_data):
     src = require_data(shared_data, 'ntu-rgbd-samples', 'S001C001P001R001A001.skeleton')
     with open(src, 'rb') as f:

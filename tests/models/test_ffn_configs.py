@@ -1,5 +1,8 @@
-"""configs/ffn: every config builds; FFN S4 and FFN + SF-Head train on a synthetic COCO-17 set."""
+"""configs/ffn: every config builds; FFN S4 and FFN + SF-Head train on a synthetic COCO-17 set;
+FFN on NTU's Kinect 2D keypoints trains and tests on the real samples converted with
+``--coords colour``."""
 import glob
+import json
 import os.path as osp
 import pickle
 
@@ -8,7 +11,7 @@ import pytest
 from mmengine.config import Config
 
 from mmaction.registry import MODELS
-from tests.conftest import REPO, run
+from tests.conftest import REPO, require_data, run
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'ffn', '*.py')))
 # COCO-17 (MMAction2's HRNet order): a standing person, in pixels of a 1920 x 1080 frame.
@@ -123,3 +126,33 @@ def test_ffn_with_sf_head_trains(python, tmp_path):
     log = proc.stdout + proc.stderr
     for key in ('loss_cls:', 'loss_con:', 'loss_red:'):
         assert key in log
+
+
+def test_ntu_kinect2d_trains_and_tests_on_converted_samples(python, tmp_path, shared_data):
+    from data_prep import ntu
+    src = require_data(shared_data, 'ntu-rgbd-samples')
+    ann = str(tmp_path / 'ntu60_2d_kinect.pkl')
+    assert ntu.main([src, '--format', 'skeleton', '--coords', 'colour', '--out', ann,
+                     '--quiet']) == 0
+    config = osp.join(REPO, 'configs', 'ffn', 'ffn_ntu-kinect2d_cpu.py')
+    cfg = Config.fromfile(config)
+    assert cfg.model.backbone.graph_cfg.layout == 'nturgb+d'
+    assert cfg.model.backbone.in_channels == 3  # x, y, score
+    assert cfg.train_dataloader.dataset.dataset.pipeline[0]['type'] == 'PreNormalize2D'
+    # The six samples: xsub_train holds 4 (2 iterations of batch 2), xsub_val 2.
+    options = [f'train_dataloader.dataset.dataset.ann_file={ann}',
+               f'val_dataloader.dataset.ann_file={ann}', f'test_dataloader.dataset.ann_file={ann}',
+               'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
+               'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+               'default_hooks.logger.interval=1', 'default_hooks.checkpoint.interval=1']
+    work = str(tmp_path / 'work')
+    env = {'OMP_NUM_THREADS': '1'}
+    proc = run([python, osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work,
+                '--cfg-options', *options], env=env)
+    log = proc.stdout + proc.stderr
+    assert 'Epoch(train) [1][2/2]' in log and 'acc/top1' in log
+    metrics = str(tmp_path / 'metrics.json')
+    run([python, osp.join(REPO, 'tools', 'test.py'), config, osp.join(work, 'epoch_1.pth'),
+         '--work-dir', work, '--metrics-out', metrics, '--cfg-options', *options[:3]], env=env)
+    with open(metrics) as f:
+        assert 'acc/top1' in json.load(f)

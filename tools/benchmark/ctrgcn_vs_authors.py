@@ -106,6 +106,7 @@ VARIANTS = {
     'ours+bf16': dict(bf16=True),
     'ours-batched+bf16': dict(batched=True, bf16=True),
     'ours-batched+compile': dict(batched=True, compile=True),
+    'ours-batched+bf16+compile': dict(batched=True, bf16=True, compile=True),
 }
 
 
