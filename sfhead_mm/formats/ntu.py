@@ -432,14 +432,11 @@ def read_skeleton_npy(path: str, num_joints: int = 25, colour: bool = False) -> 
         elif arr.shape[0] != num_frames:
             raise FormatError(path, f'{k} has {arr.shape[0]} frames, {keys[0]} has '
                                     f'{num_frames}')
-        if arr.dtype.kind not in 'fiu':
-            raise FormatError(path, f'{k} has dtype {arr.dtype}; expected numbers')
-        if not np.isfinite(arr).all() or not np.isfinite(arr.astype(np.float32)).all():
-            raise FormatError(path, f'{k} holds NaN or inf values (or values beyond float32)')
+        values = _npy_numbers(arr, k, path)
         present = np.flatnonzero(np.any(arr != 0, axis=(1, 2)))
         if not len(present):
             continue
-        body = RawBody(k, present, arr[present].astype(np.float32))
+        body = RawBody(k, present, values[present])
         if colour:
             body.colour = _npy_colour(data, 'rgb_body' + k[9:], path, num_frames,
                                       num_joints)[present]
@@ -465,6 +462,11 @@ def _npy_colour(data: dict, key: str, path: str, num_frames: int,
     if arr.shape != (num_frames, num_joints, 2):
         raise FormatError(path, f'{key} has shape {arr.shape}, expected ({num_frames}, '
                                 f'{num_joints}, 2)')
+    return _npy_numbers(arr, key, path)
+
+
+def _npy_numbers(arr: np.ndarray, key: str, path: str) -> np.ndarray:
+    """A txt2npy array as float32: numbers, finite, and finite as float32 too."""
     if arr.dtype.kind not in 'fiu':
         raise FormatError(path, f'{key} has dtype {arr.dtype}; expected numbers')
     if not np.isfinite(arr).all() or not np.isfinite(arr.astype(np.float32)).all():
