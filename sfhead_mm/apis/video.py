@@ -372,6 +372,15 @@ def coords_for(layout) -> str:
     return 'image' if _layout_name(layout) in IMAGE_LAYOUTS else 'world'
 
 
+def _found_poses(video: str, coords: str, model_complexity: int, max_frames: Optional[int],
+                 mirrored: bool, max_people: int) -> 'VideoPoses':
+    """:func:`estimate_poses`, refusing (one line naming the file) a video with nobody in it."""
+    poses = estimate_poses(video, coords, model_complexity, max_frames, mirrored, max_people)
+    if poses.keypoint.shape[1] == 0:
+        raise ValueError(f'{video}: BlazePose found no person in {poses.total_frames} frames')
+    return poses
+
+
 def video_sample(video: str, layout, channels: Optional[int] = None,
                  model_complexity: int = 1, max_frames: Optional[int] = None,
                  mirrored: bool = False, max_people: int = 1):
@@ -394,9 +403,7 @@ def video_sample(video: str, layout, channels: Optional[int] = None,
     """
     from .readers import SkeletonSample
     coords = coords_for(layout)
-    poses = estimate_poses(video, coords, model_complexity, max_frames, mirrored, max_people)
-    if poses.keypoint.shape[1] == 0:
-        raise ValueError(f'{video}: BlazePose found no person in {poses.total_frames} frames')
+    poses = _found_poses(video, coords, model_complexity, max_frames, mirrored, max_people)
     keypoint = poses.keypoint
     if coords == 'world' and len(poses.track_ids) > 1:
         keypoint = place_people(keypoint, poses.image_keypoint, poses.present, poses.img_shape)
@@ -425,9 +432,7 @@ def person_samples(video: str, layout, channels: Optional[int] = None,
     """
     from .readers import SkeletonSample
     coords = coords_for(layout)
-    poses = estimate_poses(video, coords, model_complexity, max_frames, mirrored, max_people)
-    if poses.keypoint.shape[1] == 0:
-        raise ValueError(f'{video}: BlazePose found no person in {poses.total_frames} frames')
+    poses = _found_poses(video, coords, model_complexity, max_frames, mirrored, max_people)
     kp, score = convert_layout(poses.keypoint, layout, 'blazepose', poses.keypoint_score)
     stem = osp.splitext(osp.basename(video))[0]
     samples = []
