@@ -1,7 +1,10 @@
 """The benchmark and study scripts run (tiny sizes), and the seeds summary computes mean/spread."""
 import json
 import os.path as osp
+import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import REPO, TEST_CONFIGS, run
 
@@ -66,3 +69,34 @@ def test_seeds_step_time_is_median_of_logged_training_iterations(tmp_path):
     assert run_seeds.median_step_seconds(str(tmp_path / 'nothing')) is None
     table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5, 'step_seconds': 2.5}}})
     assert table.splitlines()[-1].endswith('| 2.50 |')
+
+
+def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, monkeypatch,
+                                                                     capsys):
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    assert run_seeds.plan(['a.py', 'b.py'], [0, 1]) == [('a.py', 0), ('a.py', 1), ('b.py', 0),
+                                                        ('b.py', 1)]
+    assert run_seeds.plan(['a.py', 'b.py'], [0, 1], by_seed=True) == [
+        ('a.py', 0), ('b.py', 0), ('a.py', 1), ('b.py', 1)]
+    calls = []
+
+    def fake_run_one(config, seed, root, python, extra):
+        calls.append((config, seed))
+        if (config, seed) == ('b.py', 0):
+            raise subprocess.CalledProcessError(3, [python, '/x/tools/train.py', config])
+        return {'acc/top1': 0.5 + 0.1 * seed}
+
+    monkeypatch.setattr(run_seeds, 'run_one', fake_run_one)
+    with pytest.raises(SystemExit, match=r'1 run\(s\) failed: b seed 0'):
+        run_seeds.main(['a.py', 'b.py', '--seeds', '0', '1', '--by-seed', '--root',
+                        str(tmp_path)])
+    assert calls == [('a.py', 0), ('b.py', 0), ('a.py', 1), ('b.py', 1)]  # went on after b/0
+    err = capsys.readouterr().err
+    assert 'error: b.py seed 0: train.py exited with status 3' in err
+    summary = json.loads((tmp_path / 'summary.json').read_text())
+    assert summary == {'a': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.6}},
+                       'b': {'1': {'acc/top1': 0.6}}}

@@ -7,6 +7,12 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 
     python tools/benchmark/run_seeds.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
+
+Runs go config by config (every seed of the first config, then the next); ``--by-seed`` goes seed
+by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
+complete pairs for ``tools/analysis/paired_seeds.py``. A run that fails (training or testing exits
+non-zero) is reported in one line and the study goes on with the next run; the driver exits
+with status 1 at the end, listing the failed runs.
 """
 import argparse
 import glob
@@ -113,11 +119,21 @@ def summarise(results: dict) -> str:
     return '\n'.join(lines)
 
 
+def plan(configs, seeds, by_seed: bool = False):
+    """The (config, seed) runs in order: config by config, or seed by seed with ``by_seed``."""
+    if by_seed:
+        return [(c, s) for s in seeds for c in configs]
+    return [(c, s) for c in configs for s in seeds]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--root', default=osp.join('work_dirs', 'seeds'))
+    parser.add_argument('--by-seed', action='store_true',
+                        help='run every config on a seed before the next seed (complete '
+                        'pairs first), instead of every seed of a config before the next config')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to both tools (e.g. data paths)')
     args = parser.parse_args(argv)
@@ -130,14 +146,25 @@ def main(argv=None):
     for name, runs in results.items():  # runs summarised before step times were recorded
         for seed, metrics in runs.items():
             fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
-    for config in args.configs:
-        for seed in args.seeds:
+    failed = []
+    for config, seed in plan(args.configs, args.seeds, args.by_seed):
+        try:
             metrics = run_one(config, seed, args.root, sys.executable, extra)
-            results.setdefault(run_name(config), {})[str(seed)] = metrics
-            write_json(summary_file, results)
-            table = summarise(results)
-            write_text(osp.join(args.root, 'summary.md'), table + '\n')
-            print(table, flush=True)
+        except subprocess.CalledProcessError as e:
+            work_dir = osp.join(args.root, run_name(config), f'seed{seed}')
+            tool = osp.basename(e.cmd[1]) if len(e.cmd) > 1 else e.cmd[0]
+            failed.append(f'{run_name(config)} seed {seed}')
+            print(f'error: {config} seed {seed}: {tool} exited with status {e.returncode} '
+                  f'(its log is in {work_dir}); going on with the next run', file=sys.stderr,
+                  flush=True)
+            continue
+        results.setdefault(run_name(config), {})[str(seed)] = metrics
+        write_json(summary_file, results)
+        table = summarise(results)
+        write_text(osp.join(args.root, 'summary.md'), table + '\n')
+        print(table, flush=True)
+    if failed:
+        raise SystemExit(f'error: {len(failed)} run(s) failed: {", ".join(failed)}')
 
 
 if __name__ == '__main__':
