@@ -260,3 +260,14 @@ def test_bf16_autocast(stats):
     assert torch.isfinite(loss) and torch.isfinite(inference).all()
     assert torch.isfinite(conv.weight.grad).all() and conv.weight.grad.abs().sum() > 0
     assert all(torch.isfinite(p.grad).all() for p in head.parameters() if p.grad is not None)
+    # the head keeps the features' dtype: a float32 output would make the rest of the block
+    # (TCN, residual) run in float32 under autocast (the 1.47x step of the study's first run)
+    assert out.dtype == inference.dtype == torch.bfloat16
+    if stats:
+        assert st['sq'].dtype == st['dot'].dtype == torch.float32  # float32 accumulation
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        assert all(f.dtype == torch.bfloat16 for f in head.branches(feats).values())
+    # and computes what the float32 head computes, to bf16 precision
+    with torch.no_grad():
+        ref = head(feats.detach().float())
+    assert torch.allclose(inference.float(), ref, rtol=0.03, atol=0.03)

@@ -33,6 +33,7 @@ import sfhead_mm.models  # noqa: E402,F401  (registers the package's models)
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
+from sfhead_mm.skeleton.layout import get_layout  # noqa: E402
 from sfhead_mm.utils.memory import PeakMemory, peak_in_child  # noqa: E402
 
 #: backbone name -> backbone config
@@ -71,8 +72,11 @@ DEVICE_DEFAULTS = {
 }
 
 
-def build(backbone: str, variant: str, num_classes: int, frames: int = 64):
-    cfg = dict(type='RecognizerGCN', backbone=dict(BACKBONES[backbone]),
+def build(backbone: str, variant: str, num_classes: int, frames: int = 64,
+          layout: str = 'nturgb+d', persons: int = 2):
+    backbone_cfg = dict(BACKBONES[backbone], num_person=persons)
+    backbone_cfg['graph_cfg'] = dict(backbone_cfg['graph_cfg'], layout=layout)
+    cfg = dict(type='RecognizerGCN', backbone=backbone_cfg,
                cls_head=dict(type='GCNHead', num_classes=num_classes, in_channels=256))
     cfg.update(VARIANTS[variant](frames))
     return MODELS.build(cfg)
@@ -135,7 +139,8 @@ def time_models(args, backbone, device, mode, dtype_name):
     if compiled:
         torch._dynamo.reset()
     variants = list(args.variants)
-    models = {v: build(backbone, v, args.classes, args.frames).to(device) for v in variants}
+    models = {v: build(backbone, v, args.classes, args.frames, args.layout,
+                       args.persons).to(device) for v in variants}
     steps = {v: Steps(m, device, DTYPES[dtype_name], compiled) for v, m in models.items()}
     x, samples = make_batch(args, device)
     train = {v: [] for v in variants}
@@ -164,7 +169,8 @@ def time_models(args, backbone, device, mode, dtype_name):
 def measure_memory_here(args, backbone, variant, device):
     """Peak extra memory of eager float32 training steps (run in a fresh process)."""
     torch.manual_seed(0)
-    model = build(backbone, variant, args.classes, args.frames).to(device)
+    model = build(backbone, variant, args.classes, args.frames, args.layout,
+                  args.persons).to(device)
     steps = Steps(model, device, None, compiled=False)
     x, samples = make_batch(args, device)
     probe = PeakMemory(device)
@@ -177,7 +183,8 @@ def measure_memory_here(args, backbone, variant, device):
 def measure_memory(args, backbone, variant):
     cmd = [sys.executable, osp.abspath(__file__), '--memory-child', backbone, variant,
            '--batch', str(args.batch), '--frames', str(args.frames),
-           '--persons', str(args.persons), '--device', args.device]
+           '--persons', str(args.persons), '--device', args.device, '--layout', args.layout,
+           '--joints', str(args.joints)]
     return peak_in_child(cmd)
 
 
@@ -215,7 +222,10 @@ def parse_args(argv=None):
     parser.add_argument('--batch', type=int, help='cpu: 8, cuda: 32')
     parser.add_argument('--persons', type=int, default=2)
     parser.add_argument('--frames', type=int, default=64)
-    parser.add_argument('--joints', type=int, default=25)
+    parser.add_argument('--layout', default='nturgb+d',
+                        help='skeleton layout of every backbone\'s graph (e.g. nw-ucla)')
+    parser.add_argument('--joints', type=int,
+                        help='joints per frame (default: the layout\'s joint count)')
     parser.add_argument('--classes', type=int, default=120)
     parser.add_argument('--repeats', type=int, help='timed steps; cpu: 5, cuda: 20')
     parser.add_argument('--warmup', type=int,
@@ -245,6 +255,8 @@ def main(argv=None):
     args = parse_args(argv)
     init_default_scope('mmaction')
     device = torch.device(args.device)
+    if args.joints is None:
+        args.joints = get_layout(args.layout).num_joints
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.memory_child:
@@ -267,8 +279,8 @@ def main(argv=None):
     print(f'{"backbone":9s} {"mode":13s} | {"train(s)":>8s}{cols} | {"infer(s)":>8s}{cols}')
     results = dict(meta=dict(device=str(device), hardware=hardware, torch=torch.__version__,
                              batch=args.batch, persons=args.persons, frames=args.frames,
-                             joints=args.joints, repeats=args.repeats, warmup=args.warmup,
-                             statistic=args.statistic,
+                             layout=args.layout, joints=args.joints, repeats=args.repeats,
+                             warmup=args.warmup, statistic=args.statistic,
                              command=' '.join(['python', 'tools/benchmark/sfhead_overhead.py']
                                               + list(argv if argv is not None
                                                      else sys.argv[1:]))),
