@@ -14,10 +14,13 @@ BENCH = osp.join(REPO, 'tools', 'benchmark')
 def test_sfhead_overhead_prints_every_variant(python, tmp_path):
     out = tmp_path / 'r.json'
     proc = run([python, osp.join(BENCH, 'sfhead_overhead.py'), '--backbones', 'STGCN',
+                '--layout', 'nw-ucla', '--persons', '1',  # 20 joints, taken from the layout
                 '--batch', '1', '--frames', '8', '--repeats', '1', '--warmup', '0',
                 '--variants', 'bare', 'auxiliary', '--modes', 'eager', '--dtypes', 'fp32',
                 'bf16', '--memory', '--json', str(out)])
     assert 'STGCN' in proc.stdout
+    meta = json.loads(out.read_text())['meta']
+    assert (meta['layout'], meta['joints'], meta['persons']) == ('nw-ucla', 20, 1)
     result = json.loads(out.read_text())['backbones']['STGCN']
     assert result['params']['auxiliary'] - result['params']['bare'] == 3304
     assert set(result['modes']) == {'eager-fp32', 'eager-bf16'}

@@ -46,6 +46,8 @@ BACKBONES = {
     'HDGCN': dict(type='HDGCN', graph_cfg=dict(layout='nturgb+d')),
     'BlockGCN': dict(type='BlockGCN', graph_cfg=dict(layout='nturgb+d')),
 }
+#: Layout names MMAction2's own Graph (used by its STGCN and AAGCN) knows
+MMACTION_LAYOUTS = ('openpose', 'nturgb+d', 'coco')
 #: variant name -> model changes over the bare recognizer (``frames`` is the clip length)
 VARIANTS = {
     # the same recognizer class without plugins (MMAction2's RecognizerGCN cannot compute its
@@ -75,6 +77,8 @@ DEVICE_DEFAULTS = {
 def build(backbone: str, variant: str, num_classes: int, frames: int = 64,
           layout: str = 'nturgb+d', persons: int = 2):
     backbone_cfg = dict(BACKBONES[backbone], num_person=persons)
+    if backbone_cfg['type'] in ('STGCN', 'AAGCN') and layout not in MMACTION_LAYOUTS:
+        layout = get_layout(layout).graph_dict()  # the form MMAction2's own Graph accepts
     backbone_cfg['graph_cfg'] = dict(backbone_cfg['graph_cfg'], layout=layout)
     cfg = dict(type='RecognizerGCN', backbone=backbone_cfg,
                cls_head=dict(type='GCNHead', num_classes=num_classes, in_channels=256))
