@@ -202,3 +202,27 @@ def test_cpu_2h_schedule_is_one_warmup_and_one_cosine_over_the_repeated_set():
                 assert (step_a.feats, step_b.feats) == (['j'], ['b'])
             else:
                 assert dict(step_a) == dict(step_b)
+
+
+def test_authors_65e_schedule_gives_their_lr_every_epoch():
+    """schedules/ctrgcn_nwucla_65e.py against CTR-GCN's main.py adjust_learning_rate with
+    config/ucla/default.yaml (base_lr 0.1, warm_up_epoch 5, step [50], lr_decay_rate 0.1)."""
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+    cfg = load('ctrgcn/ctrgcn_sfhead_nwucla_65e.py')
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], **{k: v for k, v in cfg.optim_wrapper.optimizer.items()
+                                     if k != 'type'})
+    schedulers = [PARAM_SCHEDULERS.build(dict(c, optimizer=opt)) for c in cfg.param_scheduler]
+    for epoch in range(cfg.train_cfg.max_epochs):
+        theirs = 0.1 * (epoch + 1) / 5 if epoch < 5 else 0.1 * 0.1 ** int(epoch >= 50)
+        assert opt.param_groups[0]['lr'] == pytest.approx(theirs, rel=1e-9), epoch
+        for s in schedulers:
+            s.step()
+    assert cfg.train_cfg.max_epochs == 65
+    assert cfg.optim_wrapper.optimizer.weight_decay == 1e-4 and cfg.optim_wrapper.optimizer.nesterov
+    # their training loader: the set repeated 5 times, batch 16, drop_last
+    loader = cfg.train_dataloader
+    assert (loader.dataset.times, loader.batch_size, loader.drop_last) == (5, 16, True)
+    assert cfg.model.type == 'SFRecognizerGCN'
+    assert load('ctrgcn/ctrgcn_nwucla_65e.py').model.backbone == cfg.model.backbone

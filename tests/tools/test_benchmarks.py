@@ -1,5 +1,6 @@
 """The benchmark and study scripts run (tiny sizes), and the seeds summary computes mean/spread."""
 import json
+import textwrap
 import os.path as osp
 import subprocess
 import sys
@@ -87,7 +88,8 @@ def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, 
         ('a.py', 0), ('b.py', 0), ('a.py', 1), ('b.py', 1)]
     calls = []
 
-    def fake_run_one(config, seed, root, python, extra):
+    def fake_run_one(config, seed, root, python, extra, log_file=False):
+        assert not log_file  # one run at a time: output to the terminal
         calls.append((config, seed))
         if (config, seed) == ('b.py', 0):
             raise subprocess.CalledProcessError(3, [python, '/x/tools/train.py', config])
@@ -103,3 +105,43 @@ def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, 
     summary = json.loads((tmp_path / 'summary.json').read_text())
     assert summary == {'a': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.6}},
                        'b': {'1': {'acc/top1': 0.6}}}
+
+
+def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
+    """--jobs 2: two runs at once (each waits until the other has started), outputs in run.log."""
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    tools = tmp_path / 'tools'
+    tools.mkdir()
+    # stand-ins for tools/train.py and tools/test.py with their command lines
+    (tools / 'train.py').write_text(textwrap.dedent('''
+        import os, sys, time
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        seed = sys.argv[sys.argv.index('--seed') + 1]
+        open(os.path.join(work_dir, 'started'), 'w').close()
+        other = os.path.join(os.path.dirname(work_dir), 'seed1' if seed == '0' else 'seed0')
+        deadline = time.time() + 60
+        while not os.path.exists(os.path.join(other, 'started')):  # the other run is running
+            assert time.time() < deadline, 'runs did not overlap'
+            time.sleep(0.05)
+        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
+            f.write(os.path.join(work_dir, 'epoch_1.pth'))
+        print('training seed', seed)
+    '''))
+    (tools / 'test.py').write_text(textwrap.dedent('''
+        import json, sys
+        out = sys.argv[sys.argv.index('--metrics-out') + 1]
+        json.dump({'acc/top1': 0.5}, open(out, 'w'))
+        print('testing', sys.argv[2])
+    '''))
+    monkeypatch.setattr(run_seeds, 'TOOLS', str(tools))
+    run_seeds.main(['a.py', '--seeds', '0', '1', '--jobs', '2', '--root', str(tmp_path / 'r')])
+    summary = json.loads((tmp_path / 'r' / 'summary.json').read_text())
+    assert sorted(summary['a']) == ['0', '1']
+    log = (tmp_path / 'r' / 'a' / 'seed1' / 'run.log').read_text()
+    assert 'training seed 1' in log and 'epoch_1.pth' in log
+    with pytest.raises(SystemExit):
+        run_seeds.main(['a.py', '--jobs', '0'])

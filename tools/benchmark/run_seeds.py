@@ -10,7 +10,9 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 
 Runs go config by config (every seed of the first config, then the next); ``--by-seed`` goes seed
 by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
-complete pairs for ``tools/analysis/paired_seeds.py``. A run that fails (training or testing exits
+complete pairs for ``tools/analysis/paired_seeds.py``. ``--jobs N`` runs up to N of them side by
+side (in that order, each its own training and testing processes, e.g. several small runs on one
+large GPU), each writing its output to ``ROOT/NAME/seedS/run.log``. A run that fails (training or testing exits
 non-zero) is reported in one line and the study goes on with the next run; the driver exits
 with status 1 at the end, listing the failed runs.
 """
@@ -22,7 +24,9 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(_REPO, 'tools')
@@ -70,7 +74,8 @@ def fill_step_time(metrics: dict, work_dir: str) -> dict:
     return metrics
 
 
-def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
+def run_one(config: str, seed: int, root: str, python: str, extra, log_file: bool = False) -> dict:
+    """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``."""
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
@@ -80,13 +85,20 @@ def run_one(config: str, seed: int, root: str, python: str, extra) -> dict:
     t0 = time.time()
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
     resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
-    subprocess.run([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
-                    '--work-dir', work_dir, *resume, *extra], check=True)
-    train_s = time.time() - t0
-    subprocess.run([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
-                    '--work-dir', osp.join(work_dir, 'test'), '--dump',
-                    osp.join(work_dir, 'predictions.pkl'), '--metrics-out',
-                    metrics_file + '.part', *extra], check=True)
+    out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
+    try:
+        subprocess.run([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
+                        '--work-dir', work_dir, *resume, *extra], check=True, stdout=out,
+                       stderr=out and subprocess.STDOUT)
+        train_s = time.time() - t0
+        subprocess.run([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
+                        '--work-dir', osp.join(work_dir, 'test'), '--dump',
+                        osp.join(work_dir, 'predictions.pkl'), '--metrics-out',
+                        metrics_file + '.part', *extra], check=True, stdout=out,
+                       stderr=out and subprocess.STDOUT)
+    finally:
+        if out is not None:
+            out.close()
     with open(metrics_file + '.part') as f:
         metrics = json.load(f)
     os.remove(metrics_file + '.part')
@@ -134,6 +146,9 @@ def main(argv=None):
     parser.add_argument('--by-seed', action='store_true',
                         help='run every config on a seed before the next seed (complete '
                         'pairs first), instead of every seed of a config before the next config')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs side by side (default 1: one after the other, output to '
+                        'the terminal; more: each run\'s output to its run.log)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to both tools (e.g. data paths)')
     args = parser.parse_args(argv)
@@ -146,23 +161,40 @@ def main(argv=None):
     for name, runs in results.items():  # runs summarised before step times were recorded
         for seed, metrics in runs.items():
             fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
-    failed = []
-    for config, seed in plan(args.configs, args.seeds, args.by_seed):
+    if args.jobs < 1:
+        parser.error(f'--jobs must be at least 1, got {args.jobs}')
+    runs = plan(args.configs, args.seeds, args.by_seed)
+    failed = set()
+    lock = threading.Lock()  # one run at a time updates the summary and prints
+
+    def one(config, seed):
         try:
-            metrics = run_one(config, seed, args.root, sys.executable, extra)
+            metrics = run_one(config, seed, args.root, sys.executable, extra,
+                              log_file=args.jobs > 1)
         except subprocess.CalledProcessError as e:
             work_dir = osp.join(args.root, run_name(config), f'seed{seed}')
             tool = osp.basename(e.cmd[1]) if len(e.cmd) > 1 else e.cmd[0]
-            failed.append(f'{run_name(config)} seed {seed}')
-            print(f'error: {config} seed {seed}: {tool} exited with status {e.returncode} '
-                  f'(its log is in {work_dir}); going on with the next run', file=sys.stderr,
-                  flush=True)
-            continue
-        results.setdefault(run_name(config), {})[str(seed)] = metrics
-        write_json(summary_file, results)
-        table = summarise(results)
-        write_text(osp.join(args.root, 'summary.md'), table + '\n')
-        print(table, flush=True)
+            with lock:
+                failed.add((config, seed))
+                print(f'error: {config} seed {seed}: {tool} exited with status {e.returncode} '
+                      f'(its log is in {work_dir}); going on with the next run',
+                      file=sys.stderr, flush=True)
+            return
+        with lock:
+            results.setdefault(run_name(config), {})[str(seed)] = metrics
+            write_json(summary_file, results)
+            table = summarise(results)
+            write_text(osp.join(args.root, 'summary.md'), table + '\n')
+            print(table, flush=True)
+
+    if args.jobs == 1:
+        for config, seed in runs:
+            one(config, seed)
+    else:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for future in [pool.submit(one, config, seed) for config, seed in runs]:
+                future.result()
+    failed = [f'{run_name(c)} seed {s}' for c, s in runs if (c, s) in failed]
     if failed:
         raise SystemExit(f'error: {len(failed)} run(s) failed: {", ".join(failed)}')
 
