@@ -1,6 +1,7 @@
 """The benchmark and study scripts run (tiny sizes), and the seeds summary computes mean/spread."""
 import json
 import textwrap
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, 
         ('a.py', 0), ('b.py', 0), ('a.py', 1), ('b.py', 1)]
     calls = []
 
-    def fake_run_one(config, seed, root, python, extra, log_file=False):
+    def fake_run_one(config, seed, root, python, extra, log_file=False, deadline=None):
         assert not log_file  # one run at a time: output to the terminal
         calls.append((config, seed))
         if (config, seed) == ('b.py', 0):
@@ -145,3 +146,54 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
     assert 'training seed 1' in log and 'epoch_1.pth' in log
     with pytest.raises(SystemExit):
         run_seeds.main(['a.py', '--jobs', '0'])
+
+
+def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):
+    """--time-limit: a run past it is terminated and reported as resumable; finished runs stay."""
+    import time
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    tools = tmp_path / 'tools'
+    tools.mkdir()
+    (tools / 'train.py').write_text(textwrap.dedent('''
+        import os, sys, time
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        if sys.argv[sys.argv.index('--seed') + 1] == '1':
+            time.sleep(120)  # a long run
+        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
+            f.write('epoch_1.pth')
+    '''))
+    (tools / 'test.py').write_text(
+        "import json, sys\n"
+        "json.dump({'acc/top1': 0.5}, open(sys.argv[sys.argv.index('--metrics-out') + 1], 'w'))\n")
+    monkeypatch.setattr(run_seeds, 'TOOLS', str(tools))
+    t0 = time.time()
+    with pytest.raises(SystemExit, match=r'1 run\(s\) not finished at the 0.05-minute time '
+                       r'limit \(the same command resumes them\): a seed 1$'):
+        run_seeds.main(['a.py', '--seeds', '0', '1', '--jobs', '2', '--time-limit', '0.05',
+                        '--root', str(tmp_path / 'r')])
+    assert time.time() - t0 < 60  # the sleeping run was stopped, not waited for
+    summary = json.loads((tmp_path / 'r' / 'summary.json').read_text())
+    assert list(summary['a']) == ['0']
+
+
+def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
+    """The GPU study script (dry run): the step-time probe, one run_seeds per seed with both
+    configs (--jobs 2), compile only for COMPILE_SEEDS, the time limit passed on, the reading."""
+    env = dict(os.environ, DRY_RUN='1', SEEDS='0 1', COMPILE_SEEDS='1', TIME_LIMIT='8')
+    proc = subprocess.run(['bash', osp.join(BENCH, 'nwucla_65e_gpu.sh'), str(tmp_path)],
+                          env=env, capture_output=True, text=True, cwd=REPO, check=True)
+    lines = (proc.stdout + ''.join((tmp_path / f'seed{s}.log').read_text() for s in (0, 1)))
+    lines = lines.splitlines()
+    probe = [x for x in lines if 'train_throughput.py' in x]
+    assert probe and '--device cuda' in probe[0] and 'ctrgcn_sfhead_nwucla_65e.py' in probe[0]
+    for seed, compiled in ((0, False), (1, True)):
+        run = [x for x in lines if 'run_seeds.py' in x and f'--seeds {seed} ' in x][0]
+        assert 'ctrgcn_nwucla_65e.py' in run and 'ctrgcn_sfhead_nwucla_65e.py' in run
+        assert '--jobs 2' in run and '--time-limit 8' in run
+        assert ('compile=True' in run) == compiled
+    assert any('paired_seeds.py' in x and '--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e'
+               in x for x in lines)

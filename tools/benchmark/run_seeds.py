@@ -12,7 +12,9 @@ Runs go config by config (every seed of the first config, then the next); ``--by
 by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
 complete pairs for ``tools/analysis/paired_seeds.py``. ``--jobs N`` runs up to N of them side by
 side (in that order, each its own training and testing processes, e.g. several small runs on one
-large GPU), each writing its output to ``ROOT/NAME/seedS/run.log``. A run that fails (training or testing exits
+large GPU), each writing its output to ``ROOT/NAME/seedS/run.log``. ``--time-limit MINUTES`` stops
+the runs still going when that much wall time has passed (SIGTERM, then SIGKILL) and starts no
+more; the same command later resumes them from their last checkpoints. A run that fails (training or testing exits
 non-zero) is reported in one line and the study goes on with the next run; the driver exits
 with status 1 at the end, listing the failed runs.
 """
@@ -74,8 +76,38 @@ def fill_step_time(metrics: dict, work_dir: str) -> dict:
     return metrics
 
 
-def run_one(config: str, seed: int, root: str, python: str, extra, log_file: bool = False) -> dict:
-    """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``."""
+class TimeLimitReached(Exception):
+    """The study's time limit passed before this run ended; it was stopped (resumable)."""
+
+
+def call(cmd, out=None, deadline=None):
+    """Run a tool to its end (``CalledProcessError`` if it fails), or stop it at ``deadline``
+    (a ``time.time()`` value): SIGTERM, SIGKILL 30 s later, then ``TimeLimitReached``."""
+    stderr = subprocess.STDOUT if out is not None else None
+    if deadline is None:
+        subprocess.run(cmd, check=True, stdout=out, stderr=stderr)
+        return
+    if time.time() >= deadline:
+        raise TimeLimitReached
+    proc = subprocess.Popen(cmd, stdout=out, stderr=stderr)
+    try:
+        returncode = proc.wait(timeout=max(0.0, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        raise TimeLimitReached
+    if returncode:
+        raise subprocess.CalledProcessError(returncode, cmd)
+
+
+def run_one(config: str, seed: int, root: str, python: str, extra, log_file: bool = False,
+            deadline=None) -> dict:
+    """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``;
+    at ``deadline`` (``time.time()`` value) a run still going is stopped."""
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
@@ -87,15 +119,13 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
     out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
     try:
-        subprocess.run([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
-                        '--work-dir', work_dir, *resume, *extra], check=True, stdout=out,
-                       stderr=out and subprocess.STDOUT)
+        call([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
+              '--work-dir', work_dir, *resume, *extra], out, deadline)
         train_s = time.time() - t0
-        subprocess.run([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
-                        '--work-dir', osp.join(work_dir, 'test'), '--dump',
-                        osp.join(work_dir, 'predictions.pkl'), '--metrics-out',
-                        metrics_file + '.part', *extra], check=True, stdout=out,
-                       stderr=out and subprocess.STDOUT)
+        call([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
+              '--work-dir', osp.join(work_dir, 'test'), '--dump',
+              osp.join(work_dir, 'predictions.pkl'), '--metrics-out', metrics_file + '.part',
+              *extra], out, deadline)
     finally:
         if out is not None:
             out.close()
@@ -149,6 +179,9 @@ def main(argv=None):
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs side by side (default 1: one after the other, output to '
                         'the terminal; more: each run\'s output to its run.log)')
+    parser.add_argument('--time-limit', type=float, metavar='MINUTES',
+                        help='stop the runs still going after this many minutes of wall time '
+                        '(the same command resumes them)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to both tools (e.g. data paths)')
     args = parser.parse_args(argv)
@@ -163,14 +196,19 @@ def main(argv=None):
             fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
     if args.jobs < 1:
         parser.error(f'--jobs must be at least 1, got {args.jobs}')
+    deadline = time.time() + 60 * args.time_limit if args.time_limit is not None else None
     runs = plan(args.configs, args.seeds, args.by_seed)
-    failed = set()
+    failed, stopped = set(), set()
     lock = threading.Lock()  # one run at a time updates the summary and prints
 
     def one(config, seed):
         try:
             metrics = run_one(config, seed, args.root, sys.executable, extra,
-                              log_file=args.jobs > 1)
+                              log_file=args.jobs > 1, deadline=deadline)
+        except TimeLimitReached:
+            with lock:
+                stopped.add((config, seed))
+            return
         except subprocess.CalledProcessError as e:
             work_dir = osp.join(args.root, run_name(config), f'seed{seed}')
             tool = osp.basename(e.cmd[1]) if len(e.cmd) > 1 else e.cmd[0]
@@ -195,8 +233,15 @@ def main(argv=None):
             for future in [pool.submit(one, config, seed) for config, seed in runs]:
                 future.result()
     failed = [f'{run_name(c)} seed {s}' for c, s in runs if (c, s) in failed]
+    stopped = [f'{run_name(c)} seed {s}' for c, s in runs if (c, s) in stopped]
+    problems = []
+    if stopped:
+        problems.append(f'{len(stopped)} run(s) not finished at the {args.time_limit:g}-minute '
+                        f'time limit (the same command resumes them): {", ".join(stopped)}')
     if failed:
-        raise SystemExit(f'error: {len(failed)} run(s) failed: {", ".join(failed)}')
+        problems.append(f'{len(failed)} run(s) failed: {", ".join(failed)}')
+    if problems:
+        raise SystemExit('error: ' + '; '.join(problems))
 
 
 if __name__ == '__main__':

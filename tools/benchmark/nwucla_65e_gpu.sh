@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# CTR-GCN vs CTR-GCN + SF-Head on NW-UCLA with the CTR-GCN authors' own schedule (65 epochs over
+# the training set repeated 5 times, configs/ctrgcn/*_nwucla_65e.py), on one GPU: one pair of runs
+# per seed, every pair side by side (`run_seeds.py --jobs 2` per seed), then the paired reading.
+#
+#   bash tools/benchmark/nwucla_65e_gpu.sh [ROOT]        (default ROOT work_dirs/nwucla65e)
+#
+# Environment: SEEDS (default "0 1 2"); COMPILE_SEEDS, the seeds whose pair trains with
+# torch.compile (mmengine's `compile=True`; default none); TIME_LIMIT, minutes after which runs
+# still going are stopped (run again to resume them); WORKERS, dataloader workers per run
+# (default 2); PYTHON (default python). DRY_RUN=1 prints the commands instead of running them.
+# First the step time of both configs alone on the GPU (eager), into ROOT/gpu_step.json.
+set -u
+ROOT=${1:-work_dirs/nwucla65e}
+PYTHON=${PYTHON:-python}
+C=configs/ctrgcn
+HERE=$(dirname "$0")
+run() { if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi; }
+mkdir -p "$ROOT"
+run "$PYTHON" "$HERE/train_throughput.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
+    --device cuda --iters 60 --warmup 10 --no-memory --json "$ROOT/gpu_step.json"
+limit=()
+[ -n "${TIME_LIMIT:-}" ] && limit=(--time-limit "$TIME_LIMIT")
+pids=()
+for seed in ${SEEDS:-0 1 2}; do
+    options=("train_dataloader.num_workers=${WORKERS:-2}")
+    case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=(compile=True) ;; esac
+    # each pair its own root (one summary.json per writer); merged for the reading below
+    run "$PYTHON" "$HERE/run_seeds.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
+        --seeds "$seed" --jobs 2 --root "$ROOT/seed$seed" "${limit[@]}" \
+        --cfg-options "${options[@]}" > "$ROOT/seed$seed.log" 2>&1 &
+    pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+for log in "$ROOT"/seed*.log; do tail -n 4 "$log"; done
+# one study root: ROOT/NAME/seedS holds every run, summary.json every finished one
+run "$PYTHON" - "$ROOT" <<'PY'
+import glob, json, os, shutil, sys
+root = sys.argv[1]
+merged = {}
+for part in sorted(glob.glob(os.path.join(root, 'seed*', 'summary.json'))):
+    for name, runs in json.load(open(part)).items():
+        merged.setdefault(name, {}).update(runs)
+for run in glob.glob(os.path.join(root, 'seed*', '*', 'seed*')):
+    name, seed = run.split(os.sep)[-2:]
+    target = os.path.join(root, name, seed)
+    if not os.path.exists(target):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copytree(run, target, ignore=shutil.ignore_patterns('*.pth'))
+json.dump(merged, open(os.path.join(root, 'summary.json'), 'w'), indent=1)
+print(json.dumps({n: sorted(r) for n, r in merged.items()}))
+PY
+run "$PYTHON" "$HERE/../analysis/paired_seeds.py" "$ROOT" \
+    --pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e || status=1
+exit $status
