@@ -106,3 +106,20 @@ def test_shape_mismatch_is_an_error():
         FeatureRedundancyLoss()(torch.randn(2, 3), torch.randn(2, 4))
     with pytest.raises(ValueError, match='differs'):
         FeatureConsistencyLoss()(torch.randn(2, 3), [torch.randn(3, 3)])
+
+
+def test_from_cos_on_a_stack_equals_each_loss_alone():
+    """Both losses take a stack of cosine sets (one per SF-Head) and give each head's loss."""
+    torch.manual_seed(0)
+    con = MODELS.build(dict(type='FeatureConsistencyLoss', loss_weight=0.2))
+    red = MODELS.build(dict(type='FeatureRedundancyLoss', loss_weight=0.1))
+    cos_fcl = torch.rand(3, 5, 4, dtype=torch.double) * 2 - 1  # 3 heads, 5 samples, 4 features
+    cos_frl = torch.rand(3, 5, 5, dtype=torch.double) * 2 - 1
+    cos_fcl[1, 2, 0] = 1.0  # a distance within eps of its end: no compensation term
+    batched_con, batched_red = con.from_cos(cos_fcl), red.from_cos(cos_frl)
+    assert batched_con.shape == batched_red.shape == (3,)
+    for h in range(3):
+        alone = con.from_cos([cos_fcl[h, :, k] for k in range(4)])
+        torch.testing.assert_close(batched_con[h], alone, rtol=1e-12, atol=0)
+        torch.testing.assert_close(batched_red[h], red.from_cos(cos_frl[h]), rtol=1e-12, atol=0)
+    assert red.from_cos(cos_frl[0, :1, :1]) == 0  # one sample: one candidate

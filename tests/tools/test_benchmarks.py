@@ -197,3 +197,16 @@ def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
         assert ('compile=True' in run) == compiled
     assert any('paired_seeds.py' in x and '--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e'
                in x for x in lines)
+
+
+def test_sfhead_overhead_counts_operations(python, tmp_path):
+    """--ops: exact ATen operation counts; auxiliary inference is the bare backbone's, op for op."""
+    out = tmp_path / 'ops.json'
+    proc = run([python, osp.join(BENCH, 'sfhead_overhead.py'), '--ops', '--backbones', 'STGCN',
+                '--layout', 'nw-ucla', '--persons', '1', '--batch', '2', '--frames', '8',
+                '--dtypes', 'fp32', '--json', str(out)])
+    assert 'ATen operations per step' in proc.stdout
+    ops = json.loads(out.read_text())['backbones']['STGCN']['ops-fp32']
+    assert ops['auxiliary']['infer'] == ops['bare']['infer'] > 0
+    assert ops['inline']['train'] > ops['inline']['infer'] and \
+        ops['inline']['train'] > ops['bare']['train'] > 0

@@ -10,11 +10,17 @@ autocast). The table also names, per backbone, the mode in which the bare backbo
 Optional peak memory (``--memory``, eager float32) runs in a fresh subprocess per model (CPU:
 peak RSS growth; CUDA: ``max_memory_allocated``).
 
+``--ops`` counts instead of timing: the ATen operations one eager training step (forward and
+backward, the optimizer step left out) and one inference step dispatch, views and allocations
+left out. On a GPU nearly each is a kernel launch, and with skeleton-sized tensors a launch-bound
+step costs in proportion to them; the count is exact and repeatable on any machine.
+
 Default input: batch 8 x 2 persons x 64 frames x 25 joints x 3 channels, 120 classes.
 
     python tools/benchmark/sfhead_overhead.py [--backbones STGCN CTRGCN] [--modes eager]
         [--dtypes fp32] [--repeats 5] [--json out.json]
     python tools/benchmark/sfhead_overhead.py --device cuda   # GPU defaults, see --help
+    python tools/benchmark/sfhead_overhead.py --ops --layout nw-ucla --persons 1 --frames 52
 """
 import argparse
 import json
@@ -28,6 +34,7 @@ if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 import torch  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 
 import sfhead_mm.models  # noqa: E402,F401  (registers the package's models)
 from mmengine.registry import init_default_scope  # noqa: E402
@@ -128,6 +135,61 @@ class Steps:
         self.model.eval()
         with autocast(self.device, self.dtype):
             self.predict_fn(self.model, x, samples)
+
+
+#: Operations that launch no kernel (besides the views, ``OpOverload.is_view``).
+NO_KERNEL = {'aten._unsafe_view.default', 'aten.empty.memory_format', 'aten.empty_strided.default',
+             'aten.empty_like.default', 'aten.lift_fresh.default'}
+
+
+class OpCounter(TorchDispatchMode):
+    """Counts the ATen operations dispatched inside it that compute (views and allocations
+    left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if not (func.is_view or str(func) in NO_KERNEL):
+            self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def count_ops(args, backbone, device, dtype_name):
+    """Operations of one eager training step (loss forward and backward) and one inference
+    step of every variant, after a warm-up step."""
+    torch.manual_seed(0)
+    out = {}
+    for v in args.variants:
+        model = build(backbone, v, args.classes, args.frames, args.layout,
+                      args.persons).to(device)
+        steps = Steps(model, device, DTYPES[dtype_name], compiled=False)
+        x, samples = make_batch(args, device)
+        steps.train(x, samples)
+        model.train()
+        with OpCounter() as train, autocast(device, DTYPES[dtype_name]):
+            loss = total_loss(model, x, samples)
+            loss.backward()
+        with OpCounter() as infer:
+            steps.infer(x, samples)
+        out[v] = dict(train=train.count, infer=infer.count)
+    return out
+
+
+def main_ops(args, names, device, results):
+    base, others = args.variants[0], args.variants[1:]
+    print(f'ATen operations per step (views and allocations left out), eager; ratios to {base!r}')
+    for dtype in args.dtypes:
+        for name in names:
+            ops = count_ops(args, name, device, dtype)
+            results['backbones'].setdefault(name, dict(modes={}))['ops-' + dtype] = ops
+            print(f'{name:9s} {dtype:5s} | train {ops[base]["train"]:6d}'
+                  + ''.join(f' {v} {ops[v]["train"] / ops[base]["train"]:.2f}x' for v in others)
+                  + f' | infer {ops[base]["infer"]:6d}'
+                  + ''.join(f' {v} {ops[v]["infer"] / ops[base]["infer"]:.2f}x'
+                            for v in others), flush=True)
+    save(results, args.json)
 
 
 def sync(device):
@@ -242,6 +304,9 @@ def parse_args(argv=None):
     parser.add_argument('--max-minutes', type=float,
                         help='start no new backbone x mode x dtype once this much time has '
                              'passed; the skipped ones are listed (cpu: none, cuda: 4.5)')
+    parser.add_argument('--ops', action='store_true',
+                        help='count the ATen operations of a training and an inference step '
+                             '(eager) instead of timing them')
     parser.add_argument('--memory', action='store_true',
                         help='also peak memory of eager fp32 training (subprocess per model)')
     parser.add_argument('--json', help='also write the results to this JSON file')
@@ -279,8 +344,6 @@ def main(argv=None):
           f'x {args.persons} persons x {args.frames} frames x {args.joints} joints; '
           f'{args.statistic} of {args.repeats} steps after {args.warmup} warm-up; ratios to '
           f'{base!r} in the same mode', flush=True)
-    cols = ''.join(f' {v[:8]:>9s}' for v in others)
-    print(f'{"backbone":9s} {"mode":13s} | {"train(s)":>8s}{cols} | {"infer(s)":>8s}{cols}')
     results = dict(meta=dict(device=str(device), hardware=hardware, torch=torch.__version__,
                              batch=args.batch, persons=args.persons, frames=args.frames,
                              layout=args.layout, joints=args.joints, repeats=args.repeats,
@@ -289,6 +352,11 @@ def main(argv=None):
                                               + list(argv if argv is not None
                                                      else sys.argv[1:]))),
                    variants=list(args.variants), backbones={}, skipped=[])
+    if args.ops:
+        main_ops(args, names, device, results)
+        return
+    cols = ''.join(f' {v[:8]:>9s}' for v in others)
+    print(f'{"backbone":9s} {"mode":13s} | {"train(s)":>8s}{cols} | {"infer(s)":>8s}{cols}')
     start = time.perf_counter()
     params = {}
     for mode, dtype in settings:  # every backbone in one setting before the next setting

@@ -51,17 +51,27 @@ class FeatureConsistencyLoss(nn.Module):
                 cos.append((a * unit_rows(flatten_rows(f))).sum(1))
             return self.from_cos(cos)
 
-    def from_cos(self, cos: Sequence[torch.Tensor]) -> torch.Tensor:
-        """The loss from ``cos(f_a_i, F_i)``, one (N,) float32 tensor per original feature F."""
+    def from_cos(self, cos) -> torch.Tensor:
+        """The loss from the cosines ``cos(f_a_i, F_i)``.
+
+        Args:
+            cos: One (N,) float32 tensor per original feature F, or one tensor (..., N, F) of
+                them (the last axis over the original features): several losses at once, e.g.
+                one per SF-Head of a backbone, each computed alone.
+
+        Returns:
+            torch.Tensor: ``loss_weight * L_con``: a scalar for a sequence, shape (...) for a
+            tensor.
+        """
+        if not torch.is_tensor(cos):
+            cos = torch.stack(list(cos), -1)
         e_m = math.exp(self.m)
-        total = 0.
-        for c in cos:
-            d = distance_from_cos(c, self.alpha)
-            margin = torch.log(e_m + (1.0 - e_m) * d)
-            active = torch.minimum(d, 1.0 - d) > self.eps
-            # clamp inside the log so the masked-out branch has a finite gradient too
-            safe_d = torch.where(active, d, torch.ones_like(d))
-            phi = torch.where(active, (1.0 - safe_d).pow(self.gamma) * torch.log(safe_d),
-                              torch.zeros_like(d))
-            total = total + (margin + phi).mean()
-        return self.loss_weight * total
+        d = distance_from_cos(cos, self.alpha)
+        margin = torch.log(e_m + (1.0 - e_m) * d)
+        active = torch.minimum(d, 1.0 - d) > self.eps
+        # clamp inside the log so the masked-out branch has a finite gradient too
+        safe_d = torch.where(active, d, torch.ones_like(d))
+        phi = torch.where(active, (1.0 - safe_d).pow(self.gamma) * torch.log(safe_d),
+                          torch.zeros_like(d))
+        # mean over the samples, sum over the original features
+        return self.loss_weight * (margin + phi).mean(-2).sum(-1)

@@ -50,8 +50,21 @@ class FeatureRedundancyLoss(nn.Module):
             return self.from_cos(unit_rows(s) @ unit_rows(t).t())
 
     def from_cos(self, cos: torch.Tensor) -> torch.Tensor:
-        """The loss from the (N, N) matrix ``cos[i, j] = cos(f_s[i], f_t[j])`` (float32)."""
+        """The loss from ``cos[..., i, j] = cos(f_s[i], f_t[j])`` (float32).
+
+        Args:
+            cos (torch.Tensor): (N, N), or (..., N, N) for several losses at once (e.g. one per
+                SF-Head of a backbone), each computed alone.
+
+        Returns:
+            torch.Tensor: ``loss_weight * L_red``, of shape ``cos.shape[:-2]``.
+        """
+        n = cos.shape[-1]
         logits = self.m * distance_from_cos(cos, self.alpha) / self.tau
-        target = torch.arange(cos.shape[0], device=cos.device)
-        loss = 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target))
+        target = torch.arange(n, device=cos.device).expand(*cos.shape[:-2], n)
+        # cross entropy over the batch in both directions (rows: s_i against every t_j)
+        rows = F.cross_entropy(logits.reshape(-1, n), target.reshape(-1), reduction='none')
+        cols = F.cross_entropy(logits.transpose(-1, -2).reshape(-1, n), target.reshape(-1),
+                               reduction='none')
+        loss = 0.5 * (rows + cols).view(cos.shape[:-1]).mean(-1)
         return self.loss_weight * loss

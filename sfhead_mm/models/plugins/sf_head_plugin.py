@@ -81,17 +81,21 @@ class SFHeadPlugin(BackbonePlugin):
         products over matching person rows), then turned into cosines.
         """
         n, m = ctx.batch_size, ctx.num_person
-        con, red = [], []
-        for rec in self.pop_records():
-            with no_autocast(rec['sq']):
-                sq = rec['sq'].float().view(n, m, -1).sum(1)
-                dot = rec['dot'].float().view(n, m, -1).sum(1)
-                cross = rec['cross'].float().view(n, m, n, m).diagonal(dim1=1, dim2=3).sum(-1)
-                sq_r = sq[:, SQ_ORDER.index('f_r')]
-                cos_fcl = [cos_from_products(dot[:, k], sq_r, sq[:, SQ_ORDER.index(name)])
-                           for k, name in enumerate(DOT_ORDER)]
-                sq_s = sq[:, SQ_ORDER.index('f_s'), None]
-                sq_t = sq[None, :, SQ_ORDER.index('f_t')]
-                con.append(self.loss_con.from_cos(cos_fcl))
-                red.append(self.loss_red.from_cos(cos_from_products(cross, sq_s, sq_t)))
-        return dict(loss_con=torch.stack(con).mean(), loss_red=torch.stack(red).mean())
+        records = self.pop_records()
+        # every head's small statistics stacked, so that both losses are computed for all the
+        # heads at once (a few dozen operations, not a few dozen per head)
+        with no_autocast(records[0]['sq']):
+            L = len(records)
+            sq = torch.stack([r['sq'] for r in records]).float().view(L, n, m, -1).sum(2)
+            dot = torch.stack([r['dot'] for r in records]).float().view(L, n, m, -1).sum(2)
+            cross = torch.stack([r['cross'] for r in records]).float().view(L, n, m, n, m)
+            cross = cross.diagonal(dim1=2, dim2=4).sum(-1)  # (L, n, n): matching persons
+            # F-CL: cos(f_r, f) for f in DOT_ORDER, (L, n, 4)
+            sq_r = sq[..., SQ_ORDER.index('f_r'), None]
+            sq_f = sq[..., [SQ_ORDER.index(name) for name in DOT_ORDER]]
+            con = self.loss_con.from_cos(cos_from_products(dot, sq_r, sq_f))
+            # F-RL: cos(f_s[i], f_t[j]), (L, n, n)
+            sq_s = sq[..., SQ_ORDER.index('f_s'), None]  # (L, n, 1)
+            sq_t = sq[:, None, :, SQ_ORDER.index('f_t')]  # (L, 1, n)
+            red = self.loss_red.from_cos(cos_from_products(cross, sq_s, sq_t))
+        return dict(loss_con=con.mean(), loss_red=red.mean())
