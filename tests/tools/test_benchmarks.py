@@ -13,6 +13,32 @@ from tests.conftest import REPO, TEST_CONFIGS, run
 BENCH = osp.join(REPO, 'tools', 'benchmark')
 
 
+def _run_seeds():
+    """tools/benchmark/run_seeds.py as a module."""
+    sys.path.insert(0, BENCH)
+    try:
+        import run_seeds
+    finally:
+        sys.path.remove(BENCH)
+    return run_seeds
+
+
+def _fake_tools(tmp_path, train_src: str):
+    """A tools folder whose train.py runs ``train_src`` (then writes last_checkpoint) and whose
+    test.py writes top-1 0.5 to its --metrics-out: stand-ins with the real command lines."""
+    tools = tmp_path / 'tools'
+    tools.mkdir()
+    (tools / 'train.py').write_text(textwrap.dedent(train_src) + textwrap.dedent('''
+        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
+            f.write(os.path.join(work_dir, 'epoch_1.pth'))
+    '''))
+    (tools / 'test.py').write_text(
+        "import json, sys\n"
+        "json.dump({'acc/top1': 0.5}, open(sys.argv[sys.argv.index('--metrics-out') + 1], 'w'))\n"
+        "print('testing', sys.argv[2])\n")
+    return str(tools)
+
+
 def test_sfhead_overhead_prints_every_variant(python, tmp_path):
     out = tmp_path / 'r.json'
     proc = run([python, osp.join(BENCH, 'sfhead_overhead.py'), '--backbones', 'STGCN',
@@ -47,22 +73,14 @@ def test_train_throughput_on_a_config(python, tmp_path, synthetic_small):
 
 
 def test_seeds_summary_is_mean_and_sample_std():
-    sys.path.insert(0, BENCH)
-    try:
-        import run_seeds
-    finally:
-        sys.path.remove(BENCH)
+    run_seeds = _run_seeds()
     table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.7}}})
     row = table.splitlines()[-1]
     assert row.startswith('| cfg | 2 | 60.00 ± 14.14 |')  # std of (50, 70) = 14.14
 
 
 def test_seeds_step_time_is_median_of_logged_training_iterations(tmp_path):
-    sys.path.insert(0, BENCH)
-    try:
-        import run_seeds
-    finally:
-        sys.path.remove(BENCH)
+    run_seeds = _run_seeds()
     # two runner sessions (a resumed run): train records carry loss + time, val records do not
     for stamp, times in (('20260101_000000', [9.0, 1.0]), ('20260101_010000', [2.0, 3.0])):
         vis = tmp_path / stamp / 'vis_data'
@@ -78,11 +96,7 @@ def test_seeds_step_time_is_median_of_logged_training_iterations(tmp_path):
 
 def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, monkeypatch,
                                                                      capsys):
-    sys.path.insert(0, BENCH)
-    try:
-        import run_seeds
-    finally:
-        sys.path.remove(BENCH)
+    run_seeds = _run_seeds()
     assert run_seeds.plan(['a.py', 'b.py'], [0, 1]) == [('a.py', 0), ('a.py', 1), ('b.py', 0),
                                                         ('b.py', 1)]
     assert run_seeds.plan(['a.py', 'b.py'], [0, 1], by_seed=True) == [
@@ -110,15 +124,8 @@ def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, 
 
 def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
     """--jobs 2: two runs at once (each waits until the other has started), outputs in run.log."""
-    sys.path.insert(0, BENCH)
-    try:
-        import run_seeds
-    finally:
-        sys.path.remove(BENCH)
-    tools = tmp_path / 'tools'
-    tools.mkdir()
-    # stand-ins for tools/train.py and tools/test.py with their command lines
-    (tools / 'train.py').write_text(textwrap.dedent('''
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
         import os, sys, time
         work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
         seed = sys.argv[sys.argv.index('--seed') + 1]
@@ -128,17 +135,9 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
         while not os.path.exists(os.path.join(other, 'started')):  # the other run is running
             assert time.time() < deadline, 'runs did not overlap'
             time.sleep(0.05)
-        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
-            f.write(os.path.join(work_dir, 'epoch_1.pth'))
         print('training seed', seed)
-    '''))
-    (tools / 'test.py').write_text(textwrap.dedent('''
-        import json, sys
-        out = sys.argv[sys.argv.index('--metrics-out') + 1]
-        json.dump({'acc/top1': 0.5}, open(out, 'w'))
-        print('testing', sys.argv[2])
-    '''))
-    monkeypatch.setattr(run_seeds, 'TOOLS', str(tools))
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
     run_seeds.main(['a.py', '--seeds', '0', '1', '--jobs', '2', '--root', str(tmp_path / 'r')])
     summary = json.loads((tmp_path / 'r' / 'summary.json').read_text())
     assert sorted(summary['a']) == ['0', '1']
@@ -151,25 +150,14 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
 def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):
     """--time-limit: a run past it is terminated and reported as resumable; finished runs stay."""
     import time
-    sys.path.insert(0, BENCH)
-    try:
-        import run_seeds
-    finally:
-        sys.path.remove(BENCH)
-    tools = tmp_path / 'tools'
-    tools.mkdir()
-    (tools / 'train.py').write_text(textwrap.dedent('''
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
         import os, sys, time
         work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
         if sys.argv[sys.argv.index('--seed') + 1] == '1':
             time.sleep(120)  # a long run
-        with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
-            f.write('epoch_1.pth')
-    '''))
-    (tools / 'test.py').write_text(
-        "import json, sys\n"
-        "json.dump({'acc/top1': 0.5}, open(sys.argv[sys.argv.index('--metrics-out') + 1], 'w'))\n")
-    monkeypatch.setattr(run_seeds, 'TOOLS', str(tools))
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
     t0 = time.time()
     with pytest.raises(SystemExit, match=r'1 run\(s\) not finished at the 0.05-minute time '
                        r'limit \(the same command resumes them\): a seed 1$'):
