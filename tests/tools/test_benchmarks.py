@@ -171,7 +171,8 @@ def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):
 def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
     """The GPU study script (dry run): the step-time probe, one run_seeds per seed with both
     configs (--jobs 2), compile only for COMPILE_SEEDS, the time limit passed on, the reading."""
-    env = dict(os.environ, DRY_RUN='1', SEEDS='0 1', COMPILE_SEEDS='1', TIME_LIMIT='8')
+    env = dict(os.environ, DRY_RUN='1', SEEDS='0 1', COMPILE_SEEDS='1', TIME_LIMIT='8',
+               CFG_OPTIONS='a.b=1 c=2')
     proc = subprocess.run(['bash', osp.join(BENCH, 'nwucla_65e_gpu.sh'), str(tmp_path)],
                           env=env, capture_output=True, text=True, cwd=REPO, check=True)
     lines = (proc.stdout + ''.join((tmp_path / f'seed{s}.log').read_text() for s in (0, 1)))
@@ -181,7 +182,8 @@ def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
     for seed, compiled in ((0, False), (1, True)):
         run = [x for x in lines if 'run_seeds.py' in x and f'--seeds {seed} ' in x][0]
         assert 'ctrgcn_nwucla_65e.py' in run and 'ctrgcn_sfhead_nwucla_65e.py' in run
-        assert '--jobs 2' in run and '--time-limit 8' in run
+        assert '--jobs 2' in run and '--time-limit 8' in run and run.endswith('a.b=1 c=2' + (
+            ' compile=True' if compiled else ''))
         assert ('compile=True' in run) == compiled
     assert any('paired_seeds.py' in x and '--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e'
                in x for x in lines)

@@ -8,7 +8,10 @@
 # Environment: SEEDS (default "0 1 2"); COMPILE_SEEDS, the seeds whose pair trains with
 # torch.compile (mmengine's `compile=True`; default none); TIME_LIMIT, minutes after which runs
 # still going are stopped (run again to resume them); WORKERS, dataloader workers per run
-# (default 2); PYTHON (default python). DRY_RUN=1 prints the commands instead of running them.
+# (default 2); CFG_OPTIONS, more key=value overrides for both tools (e.g. the data path:
+# "train_dataloader.dataset.dataset.ann_file=... val_dataloader.dataset.ann_file=...
+# test_dataloader.dataset.ann_file=..."); DEVICE of the step-time probe (default cuda);
+# PYTHON (default python). DRY_RUN=1 prints the commands instead of running them.
 # First the step time of both configs alone on the GPU (eager), into ROOT/gpu_step.json.
 set -u
 ROOT=${1:-work_dirs/nwucla65e}
@@ -18,12 +21,13 @@ HERE=$(dirname "$0")
 run() { if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi; }
 mkdir -p "$ROOT"
 run "$PYTHON" "$HERE/train_throughput.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
-    --device cuda --iters 60 --warmup 10 --no-memory --json "$ROOT/gpu_step.json"
+    --device "${DEVICE:-cuda}" --iters 60 --warmup 10 --no-memory --json "$ROOT/gpu_step.json"
 limit=()
 [ -n "${TIME_LIMIT:-}" ] && limit=(--time-limit "$TIME_LIMIT")
 pids=()
 for seed in ${SEEDS:-0 1 2}; do
-    options=("train_dataloader.num_workers=${WORKERS:-2}")
+    # shellcheck disable=SC2206  # CFG_OPTIONS is split on spaces on purpose
+    options=("train_dataloader.num_workers=${WORKERS:-2}" ${CFG_OPTIONS:-})
     case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=(compile=True) ;; esac
     # each pair its own root (one summary.json per writer); merged for the reading below
     run "$PYTHON" "$HERE/run_seeds.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
