@@ -10,13 +10,17 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 
 Runs go config by config (every seed of the first config, then the next); ``--by-seed`` goes seed
 by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
-complete pairs for ``tools/analysis/paired_seeds.py``. ``--jobs N`` runs up to N of them side by
-side (in that order, each its own training and testing processes, e.g. several small runs on one
-large GPU), each writing its output to ``ROOT/NAME/seedS/run.log``. ``--time-limit MINUTES`` stops
-the runs still going when that much wall time has passed (SIGTERM, then SIGKILL) and starts no
-more; the same command later resumes them from their last checkpoints. A run that fails (training or testing exits
-non-zero) is reported in one line and the study goes on with the next run; the driver exits
-with status 1 at the end, listing the failed runs.
+complete pairs for ``tools/analysis/paired_seeds.py``.
+
+``--jobs N`` runs up to N of them side by side (in that order, each its own training and testing
+processes, e.g. several small runs on one large GPU), each writing its output to
+``ROOT/NAME/seedS/run.log``. ``--time-limit MINUTES`` stops the runs still going when that much
+wall time has passed (SIGTERM, then SIGKILL) and starts no more; the same command later resumes
+them from their last checkpoints.
+
+A run that fails (training or testing exits non-zero) is reported in one line and the study goes
+on with the next run; the driver exits with status 1 at the end, listing the failed runs (and
+the runs stopped at the time limit).
 """
 import argparse
 import glob
