@@ -172,7 +172,8 @@ def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
     """The GPU study script (dry run): the step-time probe, one run_seeds per seed with both
     configs (--jobs 2), compile only for COMPILE_SEEDS, the time limit passed on, the reading."""
     env = dict(os.environ, DRY_RUN='1', SEEDS='0 1', COMPILE_SEEDS='1', TIME_LIMIT='8',
-               CFG_OPTIONS='a.b=1 c=2')
+               CFG_OPTIONS='a.b=1 c=2',
+               EXTRA_CONFIGS='configs/ctrgcn/ctrgcn_frhead_nwucla_65e.py')
     proc = subprocess.run(['bash', osp.join(BENCH, 'nwucla_65e_gpu.sh'), str(tmp_path)],
                           env=env, capture_output=True, text=True, cwd=REPO, check=True)
     lines = (proc.stdout + ''.join((tmp_path / f'seed{s}.log').read_text() for s in (0, 1)))
@@ -182,11 +183,13 @@ def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
     for seed, compiled in ((0, False), (1, True)):
         run = [x for x in lines if 'run_seeds.py' in x and f'--seeds {seed} ' in x][0]
         assert 'ctrgcn_nwucla_65e.py' in run and 'ctrgcn_sfhead_nwucla_65e.py' in run
-        assert '--jobs 2' in run and '--time-limit 8' in run and run.endswith('a.b=1 c=2' + (
+        assert 'ctrgcn_frhead_nwucla_65e.py' in run  # EXTRA_CONFIGS: beside the pair
+        assert '--jobs 3' in run and '--time-limit 8' in run and run.endswith('a.b=1 c=2' + (
             ' compile=True' if compiled else ''))
         assert ('compile=True' in run) == compiled
-    assert any('paired_seeds.py' in x and '--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e'
-               in x for x in lines)
+    reading = [x for x in lines if 'paired_seeds.py' in x][0]
+    assert reading.endswith('--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e '
+                            '--pair ctrgcn_nwucla_65e ctrgcn_frhead_nwucla_65e')
 
 
 def test_sfhead_overhead_counts_operations(python, tmp_path):

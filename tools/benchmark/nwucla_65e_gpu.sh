@@ -5,7 +5,9 @@
 #
 #   bash tools/benchmark/nwucla_65e_gpu.sh [ROOT]        (default ROOT work_dirs/nwucla65e)
 #
-# Environment: SEEDS (default "0 1 2"); COMPILE_SEEDS, the seeds whose pair trains with
+# Environment: SEEDS (default "0 1 2"); EXTRA_CONFIGS, more configs trained beside each pair on
+# every seed and read against the baseline (e.g. "configs/ctrgcn/ctrgcn_frhead_nwucla_65e.py
+# configs/ctrgcn/ctrgcn_sfhead-aux_nwucla_65e.py"); COMPILE_SEEDS, the seeds whose pair trains with
 # torch.compile (mmengine's `compile=True`; default none); TIME_LIMIT, minutes after which runs
 # still going are stopped (run again to resume them); WORKERS, dataloader workers per run
 # (default 2); CFG_OPTIONS, more key=value overrides for both tools (e.g. the data path:
@@ -30,8 +32,10 @@ for seed in ${SEEDS:-0 1 2}; do
     options=("train_dataloader.num_workers=${WORKERS:-2}" ${CFG_OPTIONS:-})
     case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=(compile=True) ;; esac
     # each pair its own root (one summary.json per writer); merged for the reading below
-    run "$PYTHON" "$HERE/run_seeds.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
-        --seeds "$seed" --jobs 2 --root "$ROOT/seed$seed" "${limit[@]}" \
+    # shellcheck disable=SC2086  # EXTRA_CONFIGS is a list of paths
+    configs=($C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py ${EXTRA_CONFIGS:-})
+    run "$PYTHON" "$HERE/run_seeds.py" "${configs[@]}" \
+        --seeds "$seed" --jobs "${#configs[@]}" --root "$ROOT/seed$seed" "${limit[@]}" \
         --cfg-options "${options[@]}" > "$ROOT/seed$seed.log" 2>&1 &
     pids+=($!)
 done
@@ -55,6 +59,9 @@ for run in glob.glob(os.path.join(root, 'seed*', '*', 'seed*')):
 json.dump(merged, open(os.path.join(root, 'summary.json'), 'w'), indent=1)
 print(json.dumps({n: sorted(r) for n, r in merged.items()}))
 PY
-run "$PYTHON" "$HERE/../analysis/paired_seeds.py" "$ROOT" \
-    --pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e || status=1
+pairs=(--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e)
+for extra in ${EXTRA_CONFIGS:-}; do
+    pairs+=(--pair ctrgcn_nwucla_65e "$(basename "$extra" .py)")
+done
+run "$PYTHON" "$HERE/../analysis/paired_seeds.py" "$ROOT" "${pairs[@]}" || status=1
 exit $status
