@@ -74,6 +74,7 @@ def test_import_registers_into_mmaction():
     for hook in ('EpochSeedHook', 'CheckDataHook', 'SafeCheckpointHook'):
         assert HOOKS.get(hook) is not None, hook
     assert METRICS.get('AmbiguousGroupMetric') is not None
+    assert METRICS.get('DumpScores') is not None
 
 
 def test_import_changes_nothing_but_the_registries(python):

@@ -23,8 +23,9 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--dump', type=str,
-                        help='dump predictions to a pickle file (.pkl) for offline evaluation, '
-                        'score fusion and the analysis tools')
+                        help='write the predictions for offline evaluation, score fusion and '
+                        'the analysis tools: a .json score file (per-sample ids, labels and '
+                        'scores; code-free, compact) or MMAction2\'s .pkl pickle')
     parser.add_argument('--metrics-out', type=str,
                         help='also write the evaluation metrics to this JSON file (atomically)')
     parser.add_argument('--show-dir', help='draw each test sample (as the model sees it) with its '
@@ -49,9 +50,13 @@ def merge_args(cfg, args):
     cfg.load_from = args.checkpoint
     runner_setup.keep_sample_ids(cfg)
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise SystemExit(f'--dump {args.dump!r}: the file must end with .pkl or .pickle')
-        dump = dict(type='DumpResults', out_file_path=args.dump)
+        if args.dump.endswith('.json'):  # the package's code-free score file
+            dump = dict(type='DumpScores', out_file_path=args.dump)
+        elif args.dump.endswith(('.pkl', '.pickle')):
+            dump = dict(type='DumpResults', out_file_path=args.dump)
+        else:
+            raise SystemExit(f'--dump {args.dump!r}: the file must end with .json (a score '
+                             f'file) or .pkl/.pickle (MMAction2\'s pickle)')
         evaluator = cfg.test_evaluator
         if isinstance(evaluator, (list, tuple)):
             cfg.test_evaluator = list(evaluator) + [dump]

@@ -1,15 +1,20 @@
-"""Read evaluation results back: ``tools/test.py --dump`` pickles and the group metric's JSON.
+"""Read evaluation results back: ``tools/test.py --dump`` files and the group metric's JSON.
 
-Two kinds of file, one loader (:func:`load_results`):
+Three kinds of file, one loader (:func:`load_results`):
 
+* a score file (``.json`` with ``"format": "sfhead_mm.scores/1"``): per-sample ids, labels and
+  class scores as plain JSON, written by :func:`save_scores` (``tools/test.py --dump x.json``,
+  the :class:`~sfhead_mm.evaluation.DumpScores` metric). Loading it runs no code, and it is
+  about a tenth of the dump pickle's size: the file to keep, share or publish.
 * a dump pickle (``.pkl``/``.pickle``): the list of per-sample dicts that MMAction2's
   ``DumpResults`` writes, each with ``pred_score`` (C,), ``gt_label`` and, when written by this
-  package's ``tools/test.py``, the sample id ``frame_dir``. Per-sample scores: usable for score
-  fusion, confusion matrices, per-class accuracy.
+  package's ``tools/test.py``, the sample id ``frame_dir``. Read with a restricted unpickler
+  (containers, numbers, arrays and tensors only).
 * a JSON report written by :class:`~sfhead_mm.evaluation.AmbiguousGroupMetric`
   (``save_json=True``): the full confusion matrix and per-class accuracies, no per-sample scores.
 
-Unpickling runs code from the file: load only result files you trust.
+The first two have per-sample scores: usable for score fusion, paired comparisons, confusion
+matrices, per-class accuracy.
 """
 import json
 import os.path as osp
@@ -18,11 +23,14 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ..utils.atomic_write import write_text
 from ..utils.safe_pickle import PickleReadError, load_pickle
 from .functional.group_accuracy import class_accuracy, confusion_matrix
 
 #: ``format`` value of the metric's JSON report (bumped if its layout ever changes).
 REPORT_FORMAT = 'sfhead_mm.ambiguous_group_report/1'
+#: ``format`` value of a score file (:func:`save_scores`).
+SCORES_FORMAT = 'sfhead_mm.scores/1'
 
 
 @dataclass
@@ -80,6 +88,12 @@ def _load_report(path: str) -> ResultFile:
             data = json.load(f)
     except json.JSONDecodeError as e:
         raise ValueError(f'{path}: not valid JSON ({e})') from None
+    fmt = data.get('format') if isinstance(data, dict) else None
+    if isinstance(fmt, str) and fmt.startswith(SCORES_FORMAT.split('/')[0] + '/'):
+        if fmt != SCORES_FORMAT:
+            raise ValueError(f'{path}: score file format {fmt!r}; this version reads '
+                             f'{SCORES_FORMAT!r}')
+        return _load_scores(path, data)
     if not isinstance(data, dict) or 'confusion_matrix' not in data:
         raise ValueError(f'{path}: not a report of AmbiguousGroupMetric (no "confusion_matrix")')
     cm = np.asarray(data['confusion_matrix'], dtype=np.int64)
@@ -139,3 +153,75 @@ def _load_dump(path: str) -> ResultFile:
         raise ValueError(f'{path}: {e}') from None
     return ResultFile(path, cm, labels=label_arr, scores=score_arr,
                       ids=[str(x) for x in ids] if all(have) else None)
+
+
+def _float_text(value: float, single: bool) -> str:
+    """Shortest digits that give ``value`` back: as a float32 with ``single``, else a float64."""
+    return str(np.float32(value)) if single else repr(float(value))
+
+
+def save_scores(path: str, scores, labels, ids: Optional[List[str]] = None) -> str:
+    """Write a score file (see the module docstring), atomically; returns ``path``.
+
+    Args:
+        path (str): Output ``.json`` file.
+        scores: (N, C) class scores. Values that are float32 numbers (what MMAction2 dumps) are
+            written with the shortest digits that give the same float32 back, others as float64:
+            exact either way, one sample a line.
+        labels: (N,) true labels in ``0..C-1``.
+        ids (list[str], optional): (N,) sample ids (``frame_dir``), to join files by sample.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1)
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[0] != labels.size:
+        raise ValueError(f'{path}: scores must be (N, C) with one label per row, got scores '
+                         f'{scores.shape} and {labels.size} labels')
+    if not np.isfinite(scores).all():
+        row = int(np.flatnonzero(~np.isfinite(scores).all(1))[0])
+        raise ValueError(f'{path}: sample {row} has a non-finite score')
+    if ids is not None and len(ids) != labels.size:
+        raise ValueError(f'{path}: {len(ids)} ids for {labels.size} samples')
+    try:  # labels in range
+        confusion_matrix(labels, labels, scores.shape[1])
+    except ValueError as e:
+        raise ValueError(f'{path}: {e}') from None
+    single = bool(np.array_equal(scores.astype(np.float32).astype(np.float64), scores))
+    head = dict(format=SCORES_FORMAT, dtype='float32' if single else 'float64',
+                num_classes=int(scores.shape[1]),
+                ids=None if ids is None else [str(x) for x in ids],
+                labels=[int(x) for x in labels])
+    rows = ',\n'.join('[' + ', '.join(_float_text(v, single) for v in row) + ']'
+                       for row in scores)
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "scores": [\n' + rows + ']}\n'
+    return write_text(path, text)
+
+
+def _load_scores(path: str, data: dict) -> ResultFile:
+    dtype = data.get('dtype', 'float64')
+    if dtype not in ('float32', 'float64'):
+        raise ValueError(f'{path}: "dtype" must be "float32" or "float64", got {dtype!r}')
+    try:
+        # float32 digits are the shortest for the float32 value: parsed back through float32
+        scores = np.asarray(data['scores'], dtype=dtype).astype(np.float64)
+        labels = np.asarray(data['labels'])
+    except KeyError as e:
+        raise ValueError(f'{path}: score file without {e.args[0]!r}') from None
+    except (TypeError, ValueError):
+        raise ValueError(f'{path}: "scores" must be a list of rows of numbers, all of one '
+                         f'length') from None
+    num_classes = data.get('num_classes')
+    if scores.ndim != 2 or scores.shape[0] != labels.size or scores.shape[0] == 0 or (
+            num_classes is not None and scores.shape[1] != num_classes):
+        raise ValueError(f'{path}: "scores" is {scores.shape} for {labels.size} labels and '
+                         f'{num_classes} classes')
+    if labels.dtype.kind not in 'iu':
+        raise ValueError(f'{path}: "labels" must be integers')
+    ids = data.get('ids')
+    if ids is not None and len(ids) != labels.size:
+        raise ValueError(f'{path}: {len(ids)} ids for {labels.size} samples')
+    try:
+        cm = confusion_matrix(labels, scores.argmax(1), scores.shape[1])
+    except ValueError as e:
+        raise ValueError(f'{path}: {e}') from None
+    return ResultFile(path, cm, labels=labels.astype(np.int64), scores=scores,
+                      ids=None if ids is None else [str(x) for x in ids])

@@ -1,4 +1,4 @@
-"""Reading result files back: dump pickles and JSON reports; bad files are named."""
+"""Reading result files back: score files, dump pickles and JSON reports; bad files are named."""
 import json
 import pickle
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sfhead_mm.utils.atomic_write import write_json
-from sfhead_mm.evaluation.result_files import load_results
+from sfhead_mm.evaluation.result_files import load_results, save_scores
 from tests.evaluation.ambiguous_cases import labels_and_preds, make_samples, write_dump
 
 
@@ -64,3 +64,45 @@ def test_atomic_json_keeps_the_old_file_when_writing_fails(tmp_path):
         write_json(path, {'a': float('nan')})  # refused: nan must already be null
     assert json.loads(open(path).read()) == {'a': 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ['r.json']  # no temp file left
+
+
+def test_score_file_gives_back_the_dump_exactly_and_smaller(tmp_path):
+    """save_scores: float32 scores in shortest digits, read back bit for bit; ids and labels."""
+    dump = load_results(write_dump(tmp_path / 'r.pkl', make_samples()))
+    path = save_scores(str(tmp_path / 's.json'), dump.scores, dump.labels, dump.ids)
+    back = load_results(path)
+    assert np.array_equal(back.scores, dump.scores) and back.ids == dump.ids
+    assert np.array_equal(back.labels, dump.labels)
+    assert np.array_equal(back.confusion, dump.confusion)
+    assert json.loads(open(path).read())['dtype'] == 'float32'
+    # float64 scores (e.g. fused) are kept as float64, exactly; ids are optional
+    scores = np.random.default_rng(0).random((3, 4)) * 1e-9
+    back = load_results(save_scores(str(tmp_path / 'd.json'), scores, [0, 1, 3]))
+    assert np.array_equal(back.scores, scores) and back.ids is None
+
+
+@pytest.mark.parametrize('edit, message', [
+    (lambda d: {k: v for k, v in d.items() if k != 'labels'}, "s.json: score file without "
+     "'labels'"),
+    (lambda d: dict(d, scores=d['scores'][:-1]), r's.json: "scores" is \(15, 6\) for 16 labels'),
+    (lambda d: dict(d, scores=[[1, 2]] + d['scores'][1:]), 's.json: "scores" must be a list'),
+    (lambda d: dict(d, labels=[7] + d['labels'][1:]), 's.json: sample 0 has label 7'),
+    (lambda d: dict(d, ids=d['ids'][:3]), 's.json: 3 ids for 16 samples'),
+    (lambda d: dict(d, dtype='int8'), 's.json: "dtype" must be'),
+    (lambda d: dict(d, format='sfhead_mm.scores/9'), "s.json: score file format "
+     "'sfhead_mm.scores/9'"),
+])
+def test_bad_score_files_are_named(tmp_path, edit, message):
+    dump = load_results(write_dump(tmp_path / 'r.pkl', make_samples()))
+    path = save_scores(str(tmp_path / 's.json'), dump.scores, dump.labels, dump.ids)
+    write_json(path, edit(json.loads(open(path).read())))
+    with pytest.raises(ValueError, match=message):
+        load_results(path)
+
+
+def test_save_scores_refuses_what_it_could_not_read_back(tmp_path):
+    with pytest.raises(ValueError, match=r'x.json: sample 1 has a non-finite score'):
+        save_scores(str(tmp_path / 'x.json'), [[0.1, 0.2], [np.nan, 0.1]], [0, 1])
+    with pytest.raises(ValueError, match='x.json: sample 0 has label 2, outside 0..1'):
+        save_scores(str(tmp_path / 'x.json'), [[0.1, 0.2]], [2])
+    assert not list(tmp_path.iterdir())  # nothing written

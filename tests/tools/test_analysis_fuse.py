@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from sfhead_mm.evaluation.result_files import load_results, save_scores
 from sfhead_mm.evaluation.score_fusion import default_weights
 from tests.conftest import REPO, run
 from tests.evaluation.ambiguous_cases import (EXPECTED, load_tool, make_samples, write_dump,
@@ -39,15 +40,23 @@ def test_four_streams_in_different_orders_fuse_by_id(tmp_path, capsys):
     streams = [joint, _stream(joint, 1), _stream(joint, 2), _stream(joint, 3)]
     paths = [write_dump(tmp_path / f'{n}.pkl', s) for n, s in
              zip(('j', 'b', 'jm', 'bm'), streams)]
+    bone = load_results(paths[1])  # one stream as a score file: the formats mix
+    paths[1] = save_scores(str(tmp_path / 'b.json'), bone.scores, bone.labels, bone.ids)
     groups, names = write_group_files(tmp_path)
     out, report = tmp_path / 'fused.pkl', tmp_path / 'fused.json'
-    load_tool('fuse_scores').main([
-        '--joint', paths[0], '--bone', paths[1], '--joint-motion', paths[2],
-        '--bone-motion', paths[3], '--groups', groups, '--class-names', names,
-        '--out', str(out), '--report', str(report)])
+    args = ['--joint', paths[0], '--bone', paths[1], '--joint-motion', paths[2],
+            '--bone-motion', paths[3], '--groups', groups, '--class-names', names]
+    load_tool('fuse_scores').main(args + ['--out', str(out), '--report', str(report)])
     printed = capsys.readouterr().out
     with open(out, 'rb') as f:
         fused = pickle.load(f)
+    # --out as a score file: the same fused scores, exactly
+    load_tool('fuse_scores').main(args + ['--out', str(tmp_path / 'fused_scores.json')])
+    as_json = load_results(str(tmp_path / 'fused_scores.json'))
+    assert as_json.ids == [r['frame_dir'] for r in fused]
+    assert np.array_equal(as_json.scores, np.stack([r['pred_score'].numpy() for r in fused]))
+    with pytest.raises(SystemExit):
+        load_tool('fuse_scores').main(args + ['--out', str(tmp_path / 'fused.txt')])
     maps = [_by_id(s) for s in streams]
     expected = {}
     for s in joint:

@@ -1,8 +1,10 @@
 """tools/analysis/paired_seeds.py: per-seed differences, discordant clips, exact McNemar."""
 import json
+import os
 
 import pytest
 
+from sfhead_mm.evaluation.result_files import load_results, save_scores
 from tests.evaluation.ambiguous_cases import load_tool, make_samples, write_dump
 
 paired = load_tool('paired_seeds')
@@ -16,7 +18,8 @@ def _metrics(top1, group_mean, confusion):
 
 
 def _study(tmp_path):
-    """Base on seeds 0, 1, 2 and 10; other on 0, 1 and 10; dumps for seeds 0 and 10 only."""
+    """Base on seeds 0, 1, 2 and 10; other on 0, 1 and 10; score files for seeds 0 and 10 only
+    (the pickles of older studies, one score file)."""
     summary = {BASE: {'0': _metrics(0.50, 0.60, 0.20), '1': _metrics(0.70, 0.70, 0.10),
                       '2': _metrics(0.90, 0.90, 0.00), '10': _metrics(0.60, 0.50, 0.30)},
                OTHER: {'0': _metrics(0.55, 0.50, 0.25), '1': _metrics(0.70, 0.80, 0.10),
@@ -30,7 +33,11 @@ def _study(tmp_path):
     for (name, seed), predictions in dumps.items():
         folder = tmp_path / name / f'seed{seed}'
         folder.mkdir(parents=True)
-        write_dump(folder / 'predictions.pkl', make_samples(predictions))
+        pkl = write_dump(folder / 'predictions.pkl', make_samples(predictions))
+        if (name, seed) == (OTHER, 10):  # a newer run: its score file instead of the pickle
+            res = load_results(pkl)
+            save_scores(str(folder / 'scores.json'), res.scores, res.labels, res.ids)
+            os.remove(pkl)
     return tmp_path
 
 
@@ -62,7 +69,7 @@ def test_pairs_by_seed_with_discordant_clips(tmp_path, capsys):
     assert sd == pytest.approx(7.637626, abs=1e-5)  # sample std of (5, 0, -10)
     assert result['top1_record'] == dict(wins=1, ties=1, losses=1)
     text = out.read_text()
-    assert '0 / 5 of 7' in text and 'n/a (no predictions.pkl)' in text
+    assert '0 / 5 of 7' in text and 'n/a (no score file)' in text
     assert 'wins / ties / losses: 1 / 1 / 1' in text
     assert text.strip() in capsys.readouterr().out
     assert json.loads(js.read_text())[0]['rows'][0]['only_other'] == 5

@@ -6,9 +6,12 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from sfhead_mm.evaluation.result_files import load_results
 from tests.conftest import REPO, TEST_CONFIGS, run
+from tests.evaluation.ambiguous_cases import make_samples, write_dump
 
 BENCH = osp.join(REPO, 'tools', 'benchmark')
 
@@ -25,7 +28,8 @@ def _run_seeds():
 
 def _fake_tools(tmp_path, train_src: str):
     """A tools folder whose train.py runs ``train_src`` (then writes last_checkpoint) and whose
-    test.py writes top-1 0.5 to its --metrics-out: stand-ins with the real command lines."""
+    test.py writes top-1 0.5 to its --metrics-out and a two-clip score file to its --dump:
+    stand-ins with the real command lines."""
     tools = tmp_path / 'tools'
     tools.mkdir()
     (tools / 'train.py').write_text(textwrap.dedent(train_src) + textwrap.dedent('''
@@ -35,6 +39,9 @@ def _fake_tools(tmp_path, train_src: str):
     (tools / 'test.py').write_text(
         "import json, sys\n"
         "json.dump({'acc/top1': 0.5}, open(sys.argv[sys.argv.index('--metrics-out') + 1], 'w'))\n"
+        "json.dump({'format': 'sfhead_mm.scores/1', 'ids': ['x', 'y'], 'labels': [0, 1],\n"
+        "           'scores': [[0.75, 0.25], [0.5, 0.5]]},\n"
+        "          open(sys.argv[sys.argv.index('--dump') + 1], 'w'))\n"
         "print('testing', sys.argv[2])\n")
     return str(tools)
 
@@ -145,6 +152,42 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
     assert 'training seed 1' in log and 'epoch_1.pth' in log
     with pytest.raises(SystemExit):
         run_seeds.main(['a.py', '--jobs', '0'])
+
+
+def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_path,
+                                                                        monkeypatch, capsys):
+    """--archive: each finished run's metrics.json and scores.json, and a summary of all the
+    archived runs across invocations; an older run's predictions.pkl becomes a score file."""
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
+        import os, sys
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    root, archive = tmp_path / 'r', tmp_path / 'archive'
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(root), '--archive', str(archive)])
+    assert (root / 'a' / 'seed0' / 'scores.json').is_file()  # what --dump is given
+    # an older finished run: predictions.pkl, no scores.json
+    old = root / 'b' / 'seed3'
+    old.mkdir(parents=True)
+    (old / 'metrics.json').write_text(json.dumps({'acc/top1': 0.25}))
+    write_dump(old / 'predictions.pkl', make_samples())
+    run_seeds.main(['b.py', '--seeds', '3', '--root', str(root), '--archive', str(archive)])
+    summary = json.loads((archive / 'summary.json').read_text())
+    assert summary['a']['0']['acc/top1'] == 0.5 and summary['b']['3']['acc/top1'] == 0.25
+    assert sorted(p.name for p in (archive / 'a' / 'seed0').iterdir()) == ['metrics.json',
+                                                                          'scores.json']
+    a0 = load_results(str(archive / 'a' / 'seed0' / 'scores.json'))
+    assert a0.ids == ['x', 'y'] and a0.scores.tolist() == [[0.75, 0.25], [0.5, 0.5]]
+    b3 = load_results(str(archive / 'b' / 'seed3' / 'scores.json'))
+    assert np.array_equal(b3.scores, load_results(str(old / 'predictions.pkl')).scores)
+    assert '| b | 1 |' in (archive / 'summary.md').read_text()
+    # an unreadable older dump: named in one line, the study's exit status says so
+    (archive / 'b' / 'seed3' / 'scores.json').unlink()
+    (old / 'predictions.pkl').write_bytes(b'not a pickle')
+    with pytest.raises(SystemExit, match=r'1 run\(s\) finished but not archived in .*: b seed 3'):
+        run_seeds.main(['b.py', '--seeds', '3', '--root', str(root), '--archive', str(archive)])
+    assert 'error: archiving b.py seed 3: ' in capsys.readouterr().err
 
 
 def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):

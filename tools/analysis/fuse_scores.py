@@ -1,7 +1,7 @@
 """Fuse the saved scores of joint / bone / joint-motion / bone-motion models, joined by sample id.
 
-Each input is a ``tools/test.py --dump`` pickle (it records every sample's ``frame_dir``). The
-samples are matched by that id, not by position, so files written in different orders (e.g. by
+Each input is a ``tools/test.py --dump`` file, a ``.json`` score file or a ``.pkl`` pickle (both
+record every sample's ``frame_dir``). The samples are matched by that id, not by position, so files written in different orders (e.g. by
 distributed tests) fuse correctly::
 
     python tools/analysis/fuse_scores.py --joint j.pkl --bone b.pkl \\
@@ -10,8 +10,9 @@ distributed tests) fuse correctly::
 Default weights: CTR-GCN's ``ensemble.py`` (0.6 joint, 0.6 bone, 0.4 joint-motion, 0.4
 bone-motion; two streams: 1 and 1), applied to the scores as dumped (MMAction2's GCNHead dumps
 probabilities; ``--softmax`` converts raw-score dumps first). Prints every stream's top-1, the
-fused top-1/top-5 and the ambiguous-group report of the fused scores. ``--out`` writes the fused scores in the dump format
-(for the other analysis tools), ``--report`` the group report as JSON.
+fused top-1/top-5 and the ambiguous-group report of the fused scores. ``--out`` writes the fused
+scores for the other analysis tools (a ``.json`` score file, or a ``.pkl`` in the dump format),
+``--report`` the group report as JSON.
 """
 import argparse
 import logging
@@ -28,7 +29,7 @@ from mmengine.logging import MMLogger  # noqa: E402
 from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_pickle  # noqa: E402
-from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
+from sfhead_mm.evaluation.result_files import load_results, save_scores  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import (STREAM_WEIGHTS, default_weights, fuse,  # noqa
                                                join_by_id, looks_like_probabilities,
                                                topk_accuracy)
@@ -50,13 +51,17 @@ def parse_args(argv=None):
                         help='files without sample ids: trust that they list the samples in '
                         'the same order (labels are still checked position by position)')
     add_group_arguments(parser)
-    parser.add_argument('--out', help='write the fused scores here (.pkl, dump format)')
+    parser.add_argument('--out', help='write the fused scores here (.json score file, or .pkl '
+                        'in the dump format)')
     parser.add_argument('--report', help='write the group report of the fused scores (.json)')
     args = parser.parse_args(argv)
     args.streams = {s: getattr(args, s) for s in STREAM_WEIGHTS if getattr(args, s)}
     if len(args.streams) < 2:
         parser.error('give at least two streams (--joint, --bone, --joint-motion, '
                      '--bone-motion)')
+    if args.out and not args.out.endswith(('.json', '.pkl', '.pickle')):
+        parser.error(f'--out {args.out!r}: the file must end with .json (a score file) or '
+                     f'.pkl/.pickle')
     return args
 
 
@@ -99,7 +104,10 @@ def main(argv=None):
     print(f'fused top-1 {100 * top1:6.2f} %   top-5 {100 * top5:6.2f} %')
     metric = group_metric(fused, labels, args)
     print(metric.last_table)
-    if args.out:
+    if args.out and args.out.endswith('.json'):
+        save_scores(args.out, fused, labels, joined.ids)
+        print(f'wrote {args.out}')
+    elif args.out:
         write_pickle(args.out, [dict(frame_dir=sid, pred_score=torch.from_numpy(s),
                                      gt_label=torch.tensor([int(l)]))
                                 for sid, s, l in zip(joined.ids, fused, labels)])

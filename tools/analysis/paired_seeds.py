@@ -5,9 +5,10 @@ of one seed share the seed and everything it decides (initial weights, sample or
 augmentation draws), so their difference is less noisy than the difference of the two means.
 For every ``--pair BASE OTHER`` (names as in the study's ``summary.json``: config file names
 without ``.py``) this prints, per seed both have finished, the difference OTHER - BASE of top-1,
-of the group mean and of the within-group confusion, and, from the two runs' ``predictions.pkl``
-dumps, the test clips only one of the two gets right and the exact McNemar p-value of that split
-(how likely so lopsided a split is if both models were equally good on this test set). The last
+of the group mean and of the within-group confusion, and, from the two runs' score files
+(``scores.json``, or the ``predictions.pkl`` of older studies), the test clips only one of the
+two gets right and the exact McNemar p-value of that split (how likely so lopsided a split is if
+both models were equally good on this test set). The last
 row is the mean difference over seeds, the sample standard deviation of the differences and
 how many seeds OTHER wins, ties and loses on top-1::
 
@@ -37,6 +38,8 @@ from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 
+#: A run's score files, in the order they are looked for.
+SCORE_FILES = ('scores.json', 'predictions.pkl')
 #: Differences reported per seed, in percentage points: (metric key, column title).
 DIFFS = (('acc/top1', 'Δ top-1'), ('ambiguous/group_mean', 'Δ group mean'),
          ('ambiguous/confusion', 'Δ within-group confusion'))
@@ -51,9 +54,18 @@ def mcnemar_exact(only_base: int, only_other: int) -> float:
     return min(1.0, 2 * tail / 2 ** n)
 
 
-def discordant(base_pkl: str, other_pkl: str) -> Tuple[int, int, int]:
+def run_scores(run_dir: str) -> Optional[str]:
+    """A run's per-sample scores: its ``scores.json`` (run_seeds' score file), or the
+    ``predictions.pkl`` of studies run before it; None when it has neither."""
+    for name in SCORE_FILES:
+        if osp.isfile(osp.join(run_dir, name)):
+            return osp.join(run_dir, name)
+    return None
+
+
+def discordant(base_file: str, other_file: str) -> Tuple[int, int, int]:
     """Clips right only by BASE, right only by OTHER, and all clips, joined by sample id."""
-    joined = join_by_id({'base': load_results(base_pkl), 'other': load_results(other_pkl)})
+    joined = join_by_id({'base': load_results(base_file), 'other': load_results(other_file)})
     right = {k: np.argmax(s, 1) == joined.labels for k, s in joined.scores.items()}
     return (int((right['base'] & ~right['other']).sum()),
             int((right['other'] & ~right['base']).sum()), len(joined.labels))
@@ -78,9 +90,9 @@ def compare(root: str, summary: Dict[str, dict], base: str, other: str) -> dict:
         for key, _ in DIFFS:
             row[key] = (100 * (mo[key] - mb[key]) if mb.get(key) is not None
                         and mo.get(key) is not None else None)
-        pkls = [osp.join(root, name, f'seed{seed}', 'predictions.pkl') for name in (base, other)]
-        if all(osp.isfile(p) for p in pkls):
-            only_base, only_other, n = discordant(*pkls)
+        dumps = [run_scores(osp.join(root, name, f'seed{seed}')) for name in (base, other)]
+        if all(dumps):
+            only_base, only_other, n = discordant(*dumps)
             row.update(only_base=only_base, only_other=only_other, clips=n,
                        mcnemar_p=mcnemar_exact(only_base, only_other))
         rows.append(row)
@@ -106,7 +118,7 @@ def table(result: dict) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in result['rows']:
         split = (f'{r["only_base"]} / {r["only_other"]} of {r["clips"]}'
-                 if 'clips' in r else 'n/a (no predictions.pkl)')
+                 if 'clips' in r else 'n/a (no score file)')
         p = f'{r["mcnemar_p"]:.3f}' if 'mcnemar_p' in r else 'n/a'
         lines.append(f'| {r["seed"]} | {r["base_top1"]:.2f} | {r["other_top1"]:.2f} | '
                      + ' | '.join(_pp(r[k]) for k, _ in DIFFS) + f' | {split} | {p} |')
@@ -124,7 +136,7 @@ def table(result: dict) -> str:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('root', help='the study folder of run_seeds.py (--root), holding '
-                        'summary.json and NAME/seedS/predictions.pkl')
+                        'summary.json and NAME/seedS/scores.json (or predictions.pkl)')
     parser.add_argument('--pair', nargs=2, action='append', required=True,
                         metavar=('BASE', 'OTHER'), help='two config names of the study; '
                         'repeat for more pairs')

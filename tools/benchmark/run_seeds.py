@@ -1,9 +1,11 @@
 """Train and test configs over several seeds and summarise mean and spread of their metrics.
 
 Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAME/seedS``, then
-``tools/test.py`` on its last checkpoint with ``--metrics-out`` and ``--dump``; finished runs (a
-``metrics.json`` exists) are skipped, so an interrupted study resumes where it stopped. The summary
-(JSON and a Markdown table) is rewritten after every run.
+``tools/test.py`` on its last checkpoint with ``--metrics-out`` (``metrics.json``) and ``--dump``
+(``scores.json``, the per-sample score file that ``tools/analysis/paired_seeds.py`` and
+``fuse_scores.py`` read); finished runs (a ``metrics.json`` exists) are skipped, so an interrupted
+study resumes where it stopped. The summary (JSON and a Markdown table) is rewritten after every
+run.
 
     python tools/benchmark/run_seeds.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
@@ -11,6 +13,12 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 Runs go config by config (every seed of the first config, then the next); ``--by-seed`` goes seed
 by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
 complete pairs for ``tools/analysis/paired_seeds.py``.
+
+``--archive DIR`` also keeps every finished run's ``metrics.json`` and ``scores.json`` (about
+80 kB, no checkpoints) in ``DIR/NAME/seedS`` and adds it to ``DIR/summary.json``: a study that
+outlives its work directories (e.g. one spread over several machines or sittings, kept in the
+repository) and that ``paired_seeds.py`` reads like ROOT. The runs already finished are archived
+too (a ``predictions.pkl`` of an older run is converted to a score file).
 
 ``--jobs N`` runs up to N of them side by side (in that order, each its own training and testing
 processes, e.g. several small runs on one large GPU), each writing its output to
@@ -39,7 +47,11 @@ TOOLS = osp.join(_REPO, 'tools')
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from sfhead_mm.evaluation.result_files import load_results, save_scores  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
+
+#: A run's per-sample score file (``tools/test.py --dump``).
+SCORES = 'scores.json'
 
 #: Metrics reported in the table, in order, with their column titles.
 COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
@@ -128,7 +140,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
         train_s = time.time() - t0
         call([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
               '--work-dir', osp.join(work_dir, 'test'), '--dump',
-              osp.join(work_dir, 'predictions.pkl'), '--metrics-out', metrics_file + '.part',
+              osp.join(work_dir, SCORES), '--metrics-out', metrics_file + '.part',
               *extra], out, deadline)
     finally:
         if out is not None:
@@ -140,6 +152,32 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     metrics['step_seconds'] = median_step_seconds(work_dir)
     write_json(metrics_file, metrics)
     return metrics
+
+
+def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None:
+    """Keep a finished run's metrics and score file in ``archive`` and add it to its summary.
+
+    The score file is ``scores.json``, or made from the ``predictions.pkl`` of an older run; a
+    run with neither is archived with its metrics only.
+    """
+    src = osp.join(root, name, f'seed{seed}')
+    dst = osp.join(archive, name, f'seed{seed}')
+    if osp.abspath(src) != osp.abspath(dst):
+        write_json(osp.join(dst, 'metrics.json'), metrics)
+        if osp.isfile(osp.join(src, SCORES)):
+            with open(osp.join(src, SCORES), encoding='utf-8') as f:
+                write_text(osp.join(dst, SCORES), f.read())
+        elif osp.isfile(osp.join(src, 'predictions.pkl')):
+            res = load_results(osp.join(src, 'predictions.pkl'))
+            save_scores(osp.join(dst, SCORES), res.scores, res.labels, res.ids)
+    summary_file = osp.join(archive, 'summary.json')
+    summary = {}
+    if osp.exists(summary_file):
+        with open(summary_file, encoding='utf-8') as f:
+            summary = json.load(f)
+    summary.setdefault(name, {})[str(seed)] = metrics
+    write_json(summary_file, summary)
+    write_text(osp.join(archive, 'summary.md'), summarise(summary) + '\n')
 
 
 def summarise(results: dict) -> str:
@@ -186,6 +224,9 @@ def main(argv=None):
     parser.add_argument('--time-limit', type=float, metavar='MINUTES',
                         help='stop the runs still going after this many minutes of wall time '
                         '(the same command resumes them)')
+    parser.add_argument('--archive', metavar='DIR',
+                        help='also keep every finished run\'s metrics.json and scores.json in '
+                        'DIR/NAME/seedS and add it to DIR/summary.json (no checkpoints)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to both tools (e.g. data paths)')
     args = parser.parse_args(argv)
@@ -202,7 +243,7 @@ def main(argv=None):
         parser.error(f'--jobs must be at least 1, got {args.jobs}')
     deadline = time.time() + 60 * args.time_limit if args.time_limit is not None else None
     runs = plan(args.configs, args.seeds, args.by_seed)
-    failed, stopped = set(), set()
+    failed, stopped, unarchived = set(), set(), set()
     lock = threading.Lock()  # one run at a time updates the summary and prints
 
     def one(config, seed):
@@ -228,6 +269,13 @@ def main(argv=None):
             table = summarise(results)
             write_text(osp.join(args.root, 'summary.md'), table + '\n')
             print(table, flush=True)
+            if args.archive:
+                try:
+                    archive_run(args.root, args.archive, run_name(config), seed, metrics)
+                except (OSError, ValueError) as e:  # e.g. an unreadable older predictions.pkl
+                    unarchived.add((config, seed))
+                    print(f'error: archiving {config} seed {seed}: {e}', file=sys.stderr,
+                          flush=True)
 
     if args.jobs == 1:
         for config, seed in runs:
@@ -244,6 +292,10 @@ def main(argv=None):
                         f'time limit (the same command resumes them): {", ".join(stopped)}')
     if failed:
         problems.append(f'{len(failed)} run(s) failed: {", ".join(failed)}')
+    unarchived = [f'{run_name(c)} seed {s}' for c, s in runs if (c, s) in unarchived]
+    if unarchived:
+        problems.append(f'{len(unarchived)} run(s) finished but not archived in '
+                        f'{args.archive}: {", ".join(unarchived)}')
     if problems:
         raise SystemExit('error: ' + '; '.join(problems))
 

@@ -1,4 +1,5 @@
 """Metrics registered in ``mmaction.registry.METRICS``; group definitions in ``groups/*.json``."""
 from .ambiguous_group import AmbiguousGroupMetric
+from .dump_scores import DumpScores
 
-__all__ = ['AmbiguousGroupMetric']
+__all__ = ['AmbiguousGroupMetric', 'DumpScores']
