@@ -22,6 +22,7 @@ from ..functional.group_accuracy import (DIFFICULTY_LEVELS, as_json_number, clas
 from ..group_spec import (ClassNamesSpec, GroupSet, GroupsSpec, MissingClassNames,
                           load_class_names, resolve_groups, resolve_member, slugify)
 from ..result_files import REPORT_FORMAT, load_results
+from .samples import single_label_scores
 
 
 @METRICS.register_module()
@@ -191,18 +192,8 @@ class AmbiguousGroupMetric(BaseMetric):
             data_batch: Unused.
             data_samples (Sequence[dict]): Outputs with ``pred_score`` (C,) and ``gt_label``.
         """
-        for i, sample in enumerate(data_samples):
-            score, label = sample.get('pred_score'), sample.get('gt_label')
-            if score is None or label is None:
-                raise ValueError(f'AmbiguousGroupMetric: sample {i} of the batch has no '
-                                 f'pred_score/gt_label')
-            if isinstance(score, dict):
-                raise ValueError('AmbiguousGroupMetric supports single-stream scores only '
-                                 f'(got streams {sorted(score)})')
-            if label.numel() != 1:
-                raise ValueError('AmbiguousGroupMetric supports single-label samples only')
-            self.results.append((int(label.reshape(-1)[0]), int(score.argmax()),
-                                 int(score.numel())))
+        for _, score, label in single_label_scores(data_samples, 'AmbiguousGroupMetric'):
+            self.results.append((label, int(score.argmax()), int(score.numel())))
 
     # -- after gathering -----------------------------------------------------------------------
     def compute_metrics(self, results: List[Tuple[int, int, int]]) -> Dict[str, float]:

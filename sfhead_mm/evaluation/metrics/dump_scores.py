@@ -7,6 +7,7 @@ from mmengine.logging import print_log
 
 from mmaction.registry import METRICS
 from ..result_files import save_scores
+from .samples import single_label_scores
 
 
 @METRICS.register_module()
@@ -39,18 +40,9 @@ class DumpScores(BaseMetric):
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep ``(id, label, scores)`` of every sample, on the CPU."""
-        for i, sample in enumerate(data_samples):
-            score, label = sample.get('pred_score'), sample.get('gt_label')
-            if score is None or label is None:
-                raise ValueError(f'DumpScores: sample {i} of the batch has no '
-                                 f'pred_score/gt_label')
-            if isinstance(score, dict):
-                raise ValueError(f'DumpScores supports single-stream scores only (got streams '
-                                 f'{sorted(score)})')
-            if label.numel() != 1:
-                raise ValueError('DumpScores supports single-label samples only')
+        for sample, score, label in single_label_scores(data_samples, 'DumpScores'):
             # float() first: a bfloat16 score (autocast) has no numpy dtype
-            self.results.append((sample.get('frame_dir'), int(label.reshape(-1)[0]),
+            self.results.append((sample.get('frame_dir'), label,
                                  score.detach().float().cpu().numpy().reshape(-1)))
 
     def compute_metrics(self, results: List[Tuple[Optional[str], int, np.ndarray]]
