@@ -156,7 +156,10 @@ def _load_dump(path: str) -> ResultFile:
 
 
 def _float_text(value: float, single: bool) -> str:
-    """Shortest digits that give ``value`` back: as a float32 with ``single``, else a float64."""
+    """Shortest digits that give ``value`` back: as a float32 with ``single``, else a float64;
+    ``null`` (JSON has no NaN) for a non-finite value."""
+    if not np.isfinite(value):
+        return 'null'
     return str(np.float32(value)) if single else repr(float(value))
 
 
@@ -167,7 +170,8 @@ def save_scores(path: str, scores, labels, ids: Optional[List[str]] = None) -> s
         path (str): Output ``.json`` file.
         scores: (N, C) class scores. Values that are float32 numbers (what MMAction2 dumps) are
             written with the shortest digits that give the same float32 back, others as float64:
-            exact either way, one sample a line.
+            exact either way, one sample a line. A non-finite score (a diverged model) is
+            written as ``null`` and read back as NaN.
         labels: (N,) true labels in ``0..C-1``.
         ids (list[str], optional): (N,) sample ids (``frame_dir``), to join files by sample.
     """
@@ -176,16 +180,14 @@ def save_scores(path: str, scores, labels, ids: Optional[List[str]] = None) -> s
     if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[0] != labels.size:
         raise ValueError(f'{path}: scores must be (N, C) with one label per row, got scores '
                          f'{scores.shape} and {labels.size} labels')
-    if not np.isfinite(scores).all():
-        row = int(np.flatnonzero(~np.isfinite(scores).all(1))[0])
-        raise ValueError(f'{path}: sample {row} has a non-finite score')
     if ids is not None and len(ids) != labels.size:
         raise ValueError(f'{path}: {len(ids)} ids for {labels.size} samples')
     try:  # labels in range
         confusion_matrix(labels, labels, scores.shape[1])
     except ValueError as e:
         raise ValueError(f'{path}: {e}') from None
-    single = bool(np.array_equal(scores.astype(np.float32).astype(np.float64), scores))
+    single = bool(np.array_equal(scores.astype(np.float32).astype(np.float64), scores,
+                                 equal_nan=True))
     head = dict(format=SCORES_FORMAT, dtype='float32' if single else 'float64',
                 num_classes=int(scores.shape[1]),
                 ids=None if ids is None else [str(x) for x in ids],

@@ -100,9 +100,14 @@ def test_bad_score_files_are_named(tmp_path, edit, message):
         load_results(path)
 
 
-def test_save_scores_refuses_what_it_could_not_read_back(tmp_path):
-    with pytest.raises(ValueError, match=r'x.json: sample 1 has a non-finite score'):
-        save_scores(str(tmp_path / 'x.json'), [[0.1, 0.2], [np.nan, 0.1]], [0, 1])
+def test_save_scores_refuses_bad_labels_and_keeps_nan_as_null(tmp_path):
     with pytest.raises(ValueError, match='x.json: sample 0 has label 2, outside 0..1'):
         save_scores(str(tmp_path / 'x.json'), [[0.1, 0.2]], [2])
+    with pytest.raises(ValueError, match=r'x.json: 1 ids for 2 samples'):
+        save_scores(str(tmp_path / 'x.json'), [[0.1, 0.2], [0.3, 0.4]], [0, 1], ids=['a'])
     assert not list(tmp_path.iterdir())  # nothing written
+    # a diverged model's NaN: null in the file (JSON has no NaN), NaN again when read
+    path = save_scores(str(tmp_path / 'n.json'), np.float32([[0.25, np.nan], [0.5, 0.5]]), [0, 1])
+    assert '[0.25, null]' in open(path).read()
+    back = load_results(path).scores
+    assert np.isnan(back[0, 1]) and back[0, 0] == 0.25 and back[1].tolist() == [0.5, 0.5]

@@ -1,8 +1,8 @@
 """Fuse the saved scores of joint / bone / joint-motion / bone-motion models, joined by sample id.
 
 Each input is a ``tools/test.py --dump`` file, a ``.json`` score file or a ``.pkl`` pickle (both
-record every sample's ``frame_dir``). The samples are matched by that id, not by position, so files written in different orders (e.g. by
-distributed tests) fuse correctly::
+record every sample's ``frame_dir``). The samples are matched by that id, not by position, so
+files written in different orders (e.g. by distributed tests) fuse correctly::
 
     python tools/analysis/fuse_scores.py --joint j.pkl --bone b.pkl \\
         --joint-motion jm.pkl --bone-motion bm.pkl --groups ntu120_sfhead9 --out fused.pkl

@@ -8,9 +8,9 @@ without ``.py``) this prints, per seed both have finished, the difference OTHER 
 of the group mean and of the within-group confusion, and, from the two runs' score files
 (``scores.json``, or the ``predictions.pkl`` of older studies), the test clips only one of the
 two gets right and the exact McNemar p-value of that split (how likely so lopsided a split is if
-both models were equally good on this test set). The last
-row is the mean difference over seeds, the sample standard deviation of the differences and
-how many seeds OTHER wins, ties and loses on top-1::
+both models were equally good on this test set). The last row is the mean difference over seeds,
+the sample standard deviation of the differences and how many seeds OTHER wins, ties and loses
+on top-1::
 
     python tools/analysis/paired_seeds.py work_dirs/nwucla2h \\
         --pair ctrgcn_nwucla_cpu2h ctrgcn_sfhead_nwucla_cpu2h \\
