@@ -31,6 +31,9 @@ from .functional.group_accuracy import class_accuracy, confusion_matrix
 REPORT_FORMAT = 'sfhead_mm.ambiguous_group_report/1'
 #: ``format`` value of a score file (:func:`save_scores`).
 SCORES_FORMAT = 'sfhead_mm.scores/1'
+#: A run's per-sample score files in the order :func:`run_scores` looks for them: the score file
+#: ``tools/test.py --dump scores.json`` writes, then the dump pickle of runs made before it.
+RUN_SCORE_FILES = ('scores.json', 'predictions.pkl')
 
 
 @dataclass
@@ -69,6 +72,14 @@ class ResultFile:
             raise ValueError(f'{self.path}: {what} needs per-sample scores; a JSON report has '
                              f'only the confusion matrix (use the `tools/test.py --dump` pickle)')
 
+
+def run_scores(run_dir: str) -> Optional[str]:
+    """The path of a run's per-sample scores in ``run_dir`` (:data:`RUN_SCORE_FILES`, first
+    found), or None when it has none."""
+    for name in RUN_SCORE_FILES:
+        if osp.isfile(osp.join(run_dir, name)):
+            return osp.join(run_dir, name)
+    return None
 
 def load_results(path: str) -> ResultFile:
     """Load a dump pickle or a JSON report (see the module docstring); errors name the file."""

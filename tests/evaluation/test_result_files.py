@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sfhead_mm.utils.atomic_write import write_json
-from sfhead_mm.evaluation.result_files import load_results, save_scores
+from sfhead_mm.evaluation.result_files import load_results, run_scores, save_scores
 from tests.evaluation.ambiguous_cases import labels_and_preds, make_samples, write_dump
 
 
@@ -111,3 +111,12 @@ def test_save_scores_refuses_bad_labels_and_keeps_nan_as_null(tmp_path):
     assert '[0.25, null]' in open(path).read()
     back = load_results(path).scores
     assert np.isnan(back[0, 1]) and back[0, 0] == 0.25 and back[1].tolist() == [0.5, 0.5]
+
+
+def test_run_scores_prefers_the_score_file_then_the_older_pickle(tmp_path):
+    assert run_scores(str(tmp_path)) is None  # a run with metrics only
+    pkl = write_dump(tmp_path / 'predictions.pkl', make_samples())
+    assert run_scores(str(tmp_path)) == pkl
+    res = load_results(str(pkl))
+    save_scores(str(tmp_path / 'scores.json'), res.scores, res.labels, res.ids)
+    assert run_scores(str(tmp_path)) == str(tmp_path / 'scores.json')

@@ -34,12 +34,10 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from sfhead_mm.evaluation.result_files import load_results  # noqa: E402
+from sfhead_mm.evaluation.result_files import load_results, run_scores  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 
-#: A run's score files, in the order they are looked for.
-SCORE_FILES = ('scores.json', 'predictions.pkl')
 #: Differences reported per seed, in percentage points: (metric key, column title).
 DIFFS = (('acc/top1', 'Δ top-1'), ('ambiguous/group_mean', 'Δ group mean'),
          ('ambiguous/confusion', 'Δ within-group confusion'))
@@ -52,15 +50,6 @@ def mcnemar_exact(only_base: int, only_other: int) -> float:
         return 1.0
     tail = sum(math.comb(n, i) for i in range(min(only_base, only_other) + 1))
     return min(1.0, 2 * tail / 2 ** n)
-
-
-def run_scores(run_dir: str) -> Optional[str]:
-    """A run's per-sample scores: its ``scores.json`` (run_seeds' score file), or the
-    ``predictions.pkl`` of studies run before it; None when it has neither."""
-    for name in SCORE_FILES:
-        if osp.isfile(osp.join(run_dir, name)):
-            return osp.join(run_dir, name)
-    return None
 
 
 def discordant(base_file: str, other_file: str) -> Tuple[int, int, int]:

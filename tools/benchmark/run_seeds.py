@@ -47,11 +47,12 @@ TOOLS = osp.join(_REPO, 'tools')
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from sfhead_mm.evaluation.result_files import load_results, save_scores  # noqa: E402
+from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  # noqa: E402
+                                               run_scores, save_scores)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 
 #: A run's per-sample score file (``tools/test.py --dump``).
-SCORES = 'scores.json'
+SCORES = RUN_SCORE_FILES[0]
 
 #: Metrics reported in the table, in order, with their column titles.
 COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
@@ -164,11 +165,12 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
     dst = osp.join(archive, name, f'seed{seed}')
     if osp.abspath(src) != osp.abspath(dst):
         write_json(osp.join(dst, 'metrics.json'), metrics)
-        if osp.isfile(osp.join(src, SCORES)):
-            with open(osp.join(src, SCORES), encoding='utf-8') as f:
+        scores = run_scores(src)
+        if scores is not None and osp.basename(scores) == SCORES:
+            with open(scores, encoding='utf-8') as f:
                 write_text(osp.join(dst, SCORES), f.read())
-        elif osp.isfile(osp.join(src, 'predictions.pkl')):
-            res = load_results(osp.join(src, 'predictions.pkl'))
+        elif scores is not None:  # an older run's dump pickle, converted
+            res = load_results(scores)
             save_scores(osp.join(dst, SCORES), res.scores, res.labels, res.ids)
     summary_file = osp.join(archive, 'summary.json')
     summary = {}
