@@ -4,11 +4,20 @@ Pinned stack: torch 2.13, numpy 2.x, mmengine 0.10.7, mmcv-lite 2.1.0, mmaction2
 ``tests/test_compat.py`` proves each breakage is still present, so a fix can go once upstream
 mends it.
 
-1. ``drn`` (the one fix applied at import, by ``sfhead_mm.models``): the mmaction2 1.2.0 wheel
+1. ``drn`` (applied at import, by ``sfhead_mm.models``): the mmaction2 1.2.0 wheel
    lacks ``mmaction/models/localizers/drn/`` (open-mmlab/mmaction2#2714), so ``import
    mmaction.models`` raises ``ModuleNotFoundError``. :func:`stub_missing_drn` places a stand-in
    for exactly that module in ``sys.modules``, and only when the installed wheel lacks it.
-2. Distributed runs on a machine without CUDA (gloo): mmengine's ``_init_dist_pytorch`` calls
+2. ``multimodal`` (also at import, by ``sfhead_mm.models``, and only where it would fail): MMAction2
+   1.2.0 imports its VindLU models whenever ``transformers>=4.28`` is installed, with names that
+   newer transformers no longer has (``apply_chunking_to_forward`` left
+   ``transformers.modeling_utils`` in 4.56), so with a recent transformers in the environment
+   ``import mmaction.models`` raises ``ImportError`` and no skeleton model can be built.
+   :func:`stub_broken_multimodal` checks the names VindLU imports from transformers, without
+   importing VindLU; if one is missing it places a stand-in for ``mmaction.models.multimodal``
+   that registers the same placeholders MMAction2 registers when transformers is absent (building
+   one raises ``ImportError`` saying which name is missing).
+3. Distributed runs on a machine without CUDA (gloo): mmengine's ``_init_dist_pytorch`` calls
    ``torch.cuda.set_device`` unconditionally (an error on a CPU build of torch) and wraps DDP with
    ``device_ids=[local_rank]`` (``mmengine/dist/utils.py``; the call is discussed in
    open-mmlab/mmengine#973; no upstream issue for CPU-only machines was found).
@@ -22,14 +31,23 @@ transforms (``PoseCompact``), which no config of this package uses; checkpoints 
 mmengine loader; custom layouts reach MMAction2's ``Graph`` as layout dicts and bones go through
 :class:`~sfhead_mm.datasets.transforms.LayoutGenSkeFeat` instead of rewritten constructors.
 """
+import ast
 import contextlib
+import glob
+import importlib
+import importlib.metadata
 import importlib.util
 import os
 import sys
 import types
-from typing import Iterator
+from typing import Iterator, List, Optional, Tuple
 
 DRN = 'mmaction.models.localizers.drn'
+MULTIMODAL = 'mmaction.models.multimodal'
+#: What ``mmaction.models.multimodal`` registers as placeholders when transformers is absent.
+MULTIMODAL_MODELS = ('VindLUVQA', 'VindLURetrievalMC', 'VindLURetrieval')
+#: The oldest transformers with which MMAction2 1.2.0 imports its multimodal models at all.
+MULTIMODAL_MIN_TRANSFORMERS = '4.28.0'
 
 
 def drn_missing() -> bool:
@@ -65,9 +83,91 @@ def stub_missing_drn() -> None:
     sys.modules[DRN + '.drn'] = sub
 
 
+
+def _mmaction_root() -> Optional[str]:
+    spec = importlib.util.find_spec('mmaction')  # top level only: imports nothing of mmaction
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return list(spec.submodule_search_locations)[0]
+
+
+def transformers_imports(package_dir: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """``(module, names)`` of every ``from transformers... import names`` (and ``import
+    transformers...``, with no names) in the ``.py`` files of ``package_dir``, read with ``ast``:
+    nothing of the package runs."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(package_dir, '*.py'))):
+        with open(path, encoding='utf-8') as f:
+            tree = ast.parse(f.read(), filename=path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
+                    node.module.split('.')[0] == 'transformers'):
+                found.append((node.module, tuple(a.name for a in node.names)))
+            elif isinstance(node, ast.Import):
+                found += [(a.name, ()) for a in node.names
+                          if a.name.split('.')[0] == 'transformers']
+    return found
+
+
+def multimodal_import_error() -> Optional[str]:
+    """Why MMAction2's multimodal models would fail to import here, or None.
+
+    None when mmaction or transformers is absent, or transformers is older than MMAction2's
+    minimum (MMAction2 then skips those models itself), or every name they import from
+    transformers is there. Imports transformers (as MMAction2 would) but nothing of mmaction.
+    """
+    root = _mmaction_root()
+    if root is None or importlib.util.find_spec('transformers') is None:
+        return None
+    from mmengine.utils import digit_version
+    try:
+        version = importlib.metadata.version('transformers')
+    except importlib.metadata.PackageNotFoundError:
+        return None  # importable but not installed as a distribution: MMAction2 skips it too
+    if digit_version(version) < digit_version(MULTIMODAL_MIN_TRANSFORMERS):
+        return None
+    vindlu = os.path.join(root, 'models', 'multimodal', 'vindlu')
+    for module, names in transformers_imports(vindlu):
+        try:  # any error here is one MMAction2's own import would meet
+            mod = importlib.import_module(module)
+        except Exception as e:
+            return f'transformers {version}: {type(e).__name__}: {e}'
+        for name in names:
+            try:
+                if hasattr(mod, name):
+                    continue
+                importlib.import_module(f'{module}.{name}')  # a submodule not yet loaded
+            except Exception:
+                return f"transformers {version} has no '{name}' in {module}"
+    return None
+
+
+def stub_broken_multimodal() -> None:
+    """Fix 2: stand-in for MMAction2's multimodal models where their import would fail
+    (idempotent; nothing is done once ``mmaction.models.multimodal`` is imported)."""
+    if MULTIMODAL in sys.modules:
+        return
+    reason = multimodal_import_error()
+    if reason is None:
+        return
+    from mmaction.registry import MODELS
+    for name in MULTIMODAL_MODELS:
+
+        def broken(*args, _name=name, **kwargs):
+            raise ImportError(
+                f'{_name}: MMAction2 1.2.0\'s multimodal models cannot be imported with the '
+                f'installed transformers ({reason}); install an older transformers to use them')
+
+        MODELS.register_module(name=name, module=broken)
+    stub = types.ModuleType(MULTIMODAL)
+    stub.__path__ = []
+    stub.__all__ = []
+    stub.import_error = reason
+    sys.modules[MULTIMODAL] = stub
+
 @contextlib.contextmanager
 def cpu_distributed() -> Iterator[None]:
-    """Fix 2a: inside the block, ``torch.cuda.set_device`` is a no-op when CUDA is absent.
+    """Fix 3a: inside the block, ``torch.cuda.set_device`` is a no-op when CUDA is absent.
 
     Restores the original on exit. On a machine with CUDA it changes nothing.
     """
@@ -84,7 +184,7 @@ def cpu_distributed() -> Iterator[None]:
 
 
 def adapt_cfg_for_cpu_dist(cfg) -> None:
-    """Fix 2b: make a distributed config runnable with gloo on CPU.
+    """Fix 3b: make a distributed config runnable with gloo on CPU.
 
     Only acts when CUDA is absent. Keeps any ``model_wrapper_cfg`` the user set, only adding
     ``device_ids=None`` (DDP on CPU modules must not name a device), and carries

@@ -1,4 +1,6 @@
 """Each remaining work-around in sfhead_mm.compat is still needed (remove it when a test fails)."""
+import importlib.util
+import os
 import subprocess
 import sys
 
@@ -49,3 +51,65 @@ def test_adapt_cfg_for_cpu_dist_keeps_user_settings():
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
     assert cfg.model_wrapper_cfg.device_ids is None
     assert cfg.model_wrapper_cfg.find_unused_parameters is True
+
+
+def _fake_transformers(root, version, modeling_utils='class PreTrainedModel:\n    pass\n'):
+    """A stand-in ``transformers`` distribution of ``version`` whose ``modeling_utils`` lacks the
+    names MMAction2 1.2.0's VindLU imports (as transformers >= 4.56 lacks
+    ``apply_chunking_to_forward``)."""
+    pkg = root / 'transformers'
+    pkg.mkdir()
+    (pkg / '__init__.py').write_text('class BertTokenizer:\n    pass\n')
+    (pkg / 'modeling_utils.py').write_text(modeling_utils)
+    info = root / f'transformers-{version}.dist-info'
+    info.mkdir()
+    (info / 'METADATA').write_text(
+        f'Metadata-Version: 2.1\nName: transformers\nVersion: {version}\n')
+    return root
+
+
+def _python(code, path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(path), str(REPO)]))
+    return subprocess.run([sys.executable, '-c', code], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_newer_transformers_breaks_mmaction_models(tmp_path):
+    # The breakage itself: with the drn stub only, MMAction2 imports VindLU and fails.
+    proc = _python('from sfhead_mm.compat import stub_missing_drn\n'
+                   'stub_missing_drn()\n'
+                   'import mmaction.models\n', _fake_transformers(tmp_path, '4.60.0'))
+    assert proc.returncode != 0
+    assert 'transformers' in proc.stderr.splitlines()[-1]
+
+
+def test_multimodal_stub_keeps_mmaction_models_importable(tmp_path):
+    code = ('import sfhead_mm.models, mmaction.models, sys\n'
+            'from mmaction.registry import MODELS\n'
+            'assert MODELS.get("SFHead") is not None and MODELS.get("STGCN") is not None\n'
+            'print(sys.modules["mmaction.models.multimodal"].import_error)\n'
+            'try:\n'
+            '    MODELS.build(dict(type="VindLUVQA"))\n'
+            'except ImportError as e:\n'
+            '    print("refused:", e)\n')
+    proc = _python(code, _fake_transformers(tmp_path, '4.60.0'))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reason, refused = proc.stdout.strip().splitlines()[-2:]
+    assert reason.startswith('transformers 4.60.0')
+    assert refused.startswith('refused: VindLUVQA:') and reason in refused
+
+
+def test_multimodal_probe_leaves_mmaction_alone_otherwise(tmp_path):
+    # an older transformers than MMAction2's minimum: MMAction2 skips VindLU itself
+    proc = _python('from sfhead_mm import compat\nprint(compat.multimodal_import_error())',
+                   _fake_transformers(tmp_path, '4.20.0'))
+    assert proc.returncode == 0 and proc.stdout.strip() == 'None', proc.stderr[-2000:]
+    # what the probe checks: the names VindLU imports, read from its source
+    vindlu = os.path.join(compat._mmaction_root(), 'models', 'multimodal', 'vindlu')
+    imports = compat.transformers_imports(vindlu)
+    assert ('transformers.modeling_utils', ('PreTrainedModel', 'apply_chunking_to_forward',
+            'find_pruneable_heads_and_indices', 'prune_linear_layer')) in imports
+    if importlib.util.find_spec('transformers') is None:  # this environment: nothing stubbed
+        assert compat.multimodal_import_error() is None
+        import mmaction.models.multimodal as multimodal
+        assert getattr(multimodal, '__file__', None) is not None

@@ -1,11 +1,14 @@
 """Models: backbones, plugins inserted into them (SF-Head, ...), their losses, recognizers.
 
-Importing registers them into MMAction2's ``MODELS`` and changes nothing else, except the one stub
-``mmaction.models`` cannot be imported without on the mmaction2 1.2.0 wheel (:mod:`sfhead_mm.compat`).
+Importing registers them into MMAction2's ``MODELS`` and changes nothing else, except the stand-ins
+without which ``mmaction.models`` cannot be imported: the module missing from the mmaction2 1.2.0
+wheel, and, only with a transformers too new for it, its multimodal models (:mod:`sfhead_mm.compat`).
 """
-from ..compat import stub_missing_drn
+from ..compat import stub_broken_multimodal, stub_missing_drn
 
-stub_missing_drn()  # before the first import of mmaction.models
+# before the first import of mmaction.models
+stub_missing_drn()
+stub_broken_multimodal()
 from . import backbones, heads  # noqa: E402, losses, plugins, recognizers  # noqa: F401
 from .losses import FeatureConsistencyLoss, FeatureRedundancyLoss
 from .plugins import SFHead, SFHeadPlugin
