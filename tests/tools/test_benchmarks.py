@@ -79,6 +79,22 @@ def test_train_throughput_on_a_config(python, tmp_path, synthetic_small):
     assert result[cfgs[0]]['step_time_ratio'] == 1.0
 
 
+def test_train_throughput_times_each_compile_spec(python, tmp_path, synthetic_small):
+    """--compile: one row per (config, spec), the compiled one keyed apart, with its warm-up
+    (compilation) time; ``eager`` is Dynamo's capture alone, quick on a CPU."""
+    out = tmp_path / 't.json'
+    cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
+    proc = run([python, osp.join(BENCH, 'train_throughput.py'), cfg, '--iters', '2',
+                '--warmup', '1', '--no-memory', '--json', str(out), '--compile', 'none', 'eager',
+                '--cfg-options', f'train_dataloader.dataset.dataset.ann_file={synthetic_small}'])
+    result = json.loads(out.read_text())
+    assert list(result) == [cfg, f'{cfg} [compile eager]']
+    compiled = result[f'{cfg} [compile eager]']
+    assert compiled['compile'] == 'eager' and compiled['warmup_seconds'] > 0
+    assert result[cfg]['step_time_ratio'] == 1.0 and result[cfg]['compile'] == 'none'
+    assert 'warm-up s' in proc.stdout
+
+
 def test_seeds_summary_is_mean_and_sample_std():
     run_seeds = _run_seeds()
     table = run_seeds.summarise({'cfg': {'0': {'acc/top1': 0.5}, '1': {'acc/top1': 0.7}}})

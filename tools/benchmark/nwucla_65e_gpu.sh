@@ -8,13 +8,17 @@
 # Environment: SEEDS (default "0 1 2"); EXTRA_CONFIGS, more configs trained beside each pair on
 # every seed and read against the baseline (e.g. "configs/ctrgcn/ctrgcn_frhead_nwucla_65e.py
 # configs/ctrgcn/ctrgcn_sfhead-aux_nwucla_65e.py"); COMPILE_SEEDS, the seeds whose pair trains with
-# torch.compile (mmengine's `compile=True`; default none); TIME_LIMIT, minutes after which runs
+# torch.compile (mmengine's `compile=True`; default none), COMPILE_OPTION what those pairs get
+# instead of `compile=True` (e.g. "compile.backend=cudagraphs"); PROBE_COMPILE, the
+# `train_throughput.py --compile` specs of the step-time probe (default "none": eager only; e.g.
+# "none cudagraphs" to time CUDA graphs first); TIME_LIMIT, minutes after which runs
 # still going are stopped (run again to resume them); WORKERS, dataloader workers per run
 # (default 2); CFG_OPTIONS, more key=value overrides for both tools (e.g. the data path:
 # "train_dataloader.dataset.dataset.ann_file=... val_dataloader.dataset.ann_file=...
 # test_dataloader.dataset.ann_file=..."); DEVICE of the step-time probe (default cuda);
 # PYTHON (default python). DRY_RUN=1 prints the commands instead of running them.
-# First the step time of both configs alone on the GPU (eager), into ROOT/gpu_step.json.
+# First the step time of both configs alone on the GPU (eager, and PROBE_COMPILE's specs), into
+# ROOT/gpu_step.json.
 # Measured on one H200 (docs/results.md): 0.048 s (bare) and 0.096 s (SF-Head) a step eager, so
 # about 17 and 33 minutes a run; with COMPILE_SEEDS the bare run compiled for about 4 minutes
 # and stepped no faster, so leave it empty unless your GPU shows otherwise.
@@ -25,15 +29,17 @@ C=configs/ctrgcn
 HERE=$(dirname "$0")
 run() { if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi; }
 mkdir -p "$ROOT"
+# shellcheck disable=SC2086  # PROBE_COMPILE is a list of specs
 run "$PYTHON" "$HERE/train_throughput.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py \
-    --device "${DEVICE:-cuda}" --iters 60 --warmup 10 --no-memory --json "$ROOT/gpu_step.json"
+    --device "${DEVICE:-cuda}" --iters 60 --warmup 10 --no-memory --json "$ROOT/gpu_step.json" \
+    --compile ${PROBE_COMPILE:-none}
 limit=()
 [ -n "${TIME_LIMIT:-}" ] && limit=(--time-limit "$TIME_LIMIT")
 pids=()
 for seed in ${SEEDS:-0 1 2}; do
     # shellcheck disable=SC2206  # CFG_OPTIONS is split on spaces on purpose
     options=("train_dataloader.num_workers=${WORKERS:-2}" ${CFG_OPTIONS:-})
-    case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=(compile=True) ;; esac
+    case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=("${COMPILE_OPTION:-compile=True}") ;; esac
     # each pair its own root (one summary.json per writer); merged for the reading below
     # shellcheck disable=SC2086  # EXTRA_CONFIGS is a list of paths
     configs=($C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py ${EXTRA_CONFIGS:-})

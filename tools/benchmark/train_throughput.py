@@ -9,6 +9,18 @@ growth of the process's peak RSS during the steps, measured in a fresh subproces
 
     python tools/benchmark/train_throughput.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py configs/ctrgcn/ctrgcn_sfhead-aux_nwucla_cpu.py
+
+``--compile SPEC ...`` times every config once per SPEC, its ``train_step`` wrapped by
+``torch.compile`` as mmengine's ``compile=`` option does: ``none`` (eager), a mode (``default``,
+``reduce-overhead``: CUDA graphs, ``max-autotune``, ``max-autotune-no-cudagraphs``) or a backend
+(``inductor``, ``cudagraphs``: CUDA graphs without code generation, ``aot_eager``, ``eager``).
+The warm-up column is the wall time of the warm-up steps, compilation included: what a run pays
+before its first fast step. On a GPU, where a step of these models is bound by kernel launches
+(docs/results.md), this is the probe that tells whether a compiled run is worth its start:
+
+    python tools/benchmark/train_throughput.py configs/ctrgcn/ctrgcn_nwucla_65e.py \\
+        configs/ctrgcn/ctrgcn_sfhead_nwucla_65e.py --device cuda --iters 60 --warmup 10 \\
+        --no-memory --compile none cudagraphs reduce-overhead
 """
 import argparse
 import json
@@ -32,10 +44,22 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmaction.registry import MODELS  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 from sfhead_mm.utils.memory import PeakMemory, peak_in_child  # noqa: E402
 
 
-def build(config: str, cfg_options, device):
+#: ``--compile`` specs that are ``torch.compile`` modes; the others (but ``none``) are backends.
+COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
+
+
+def compile_kwargs(spec: str):
+    """``torch.compile`` keyword arguments of a ``--compile`` spec; None for ``none`` (eager)."""
+    if spec == 'none':
+        return None
+    return dict(mode=spec) if spec in COMPILE_MODES else dict(backend=spec)
+
+
+def build(config: str, cfg_options, device, compile_spec: str = 'none'):
     cfg = runner_setup.load_config(config, cfg_options)
     cfg.train_dataloader.num_workers = 0
     cfg.train_dataloader.persistent_workers = False
@@ -43,6 +67,9 @@ def build(config: str, cfg_options, device):
     model = MODELS.build(cfg.model).to(device).train()
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    kwargs = compile_kwargs(compile_spec)
+    if kwargs is not None:  # as mmengine's Runner._maybe_compile('train_step')
+        model.train_step = torch.compile(model.train_step, **kwargs)
     return model, loader, optim, cfg.train_dataloader.batch_size
 
 
@@ -79,6 +106,10 @@ def main(argv=None):
     parser.add_argument('--json', help='also write the results to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value pairs applied to every config (e.g. data paths)')
+    parser.add_argument('--compile', nargs='+', default=['none'], metavar='SPEC',
+                        help='time every config once per spec: none (eager), a torch.compile '
+                        f'mode ({", ".join(COMPILE_MODES)}) or backend (e.g. inductor, '
+                        'cudagraphs, aot_eager, eager); default: none')
     parser.add_argument('--memory-child', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     init_default_scope('mmaction')
@@ -91,9 +122,11 @@ def main(argv=None):
         print(json.dumps(dict(peak_bytes=peak)))
         return
 
-    built = [build(c, options, device) for c in args.configs]
+    variants = [(c, spec) for c in args.configs for spec in args.compile]
+    built = [build(c, options, device, spec) for c, spec in variants]
     streams = [batches(b[1]) for b in built]
     times = [[] for _ in built]
+    warmup_seconds = [0.0 for _ in built]
     for it in range(args.warmup + args.iters):
         for k, (model, _, optim, _) in enumerate(built):
             data = next(streams[k])
@@ -101,17 +134,22 @@ def main(argv=None):
             step(model, optim, data, device)
             if it >= args.warmup:
                 times[k].append(time.perf_counter() - t0)
+            else:
+                warmup_seconds[k] += time.perf_counter() - t0
+    compiled = args.compile != ['none']
     print(f'device={device} threads={torch.get_num_threads()}; median of {args.iters} '
           f'training steps after {args.warmup} warm-up, configs interleaved')
     print(f'{"config":45s} {"batch":>5s} {"s/step":>8s} {"samples/s":>10s} {"ratio":>6s} '
-          f'{"peak MB":>8s} {"ratio":>6s}')
+          + (f'{"compile":>16s} {"warm-up s":>9s} ' if compiled else '')
+          + f'{"peak MB":>8s} {"ratio":>6s}')
     results, base_rate, base_mem = {}, None, None
-    for config, (_, _, _, batch), ts in zip(args.configs, built, times):
+    for (config, spec), (_, _, _, batch), ts, warm in zip(variants, built, times,
+                                                          warmup_seconds):
         sec = statistics.median(ts)
         rate = batch / sec
         base_rate = base_rate or rate
         mem = None
-        if not args.no_memory:
+        if not args.no_memory and spec == 'none':  # the memory child runs eager
             cmd = [sys.executable, osp.abspath(__file__), config, '--memory-child', config,
                    '--device', args.device, '--warmup', str(args.warmup)]
             if args.cfg_options:
@@ -119,13 +157,16 @@ def main(argv=None):
             mem = peak_in_child(cmd)
             base_mem = base_mem or mem
         mem_cols = f'{mem / 2**20:8.0f} {mem / base_mem:5.2f}x' if mem else ''
+        compile_cols = f'{spec:>16s} {warm:9.1f} ' if compiled else ''
         print(f'{osp.basename(config):45s} {batch:5d} {sec:8.3f} {rate:10.2f} '
-              f'{base_rate / rate:5.2f}x {mem_cols}', flush=True)
-        results[config] = dict(seconds_per_step=sec, samples_per_second=rate,
-                               step_time_ratio=base_rate / rate, peak_bytes=mem)
+              f'{base_rate / rate:5.2f}x {compile_cols}{mem_cols}', flush=True)
+        key = config if spec == 'none' else f'{config} [compile {spec}]'
+        results[key] = dict(seconds_per_step=sec, samples_per_second=rate,
+                            step_time_ratio=base_rate / rate, peak_bytes=mem)
+        if compiled:
+            results[key].update(compile=spec, warmup_seconds=warm)
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        write_json(args.json, results)
 
 
 def _literal(value: str):
