@@ -50,14 +50,21 @@ MULTIMODAL_MODELS = ('VindLUVQA', 'VindLURetrievalMC', 'VindLURetrieval')
 MULTIMODAL_MIN_TRANSFORMERS = '4.28.0'
 
 
-def drn_missing() -> bool:
-    """True when the installed mmaction lacks ``models/localizers/drn`` (the 1.2.0 wheel)."""
+def _mmaction_roots() -> List[str]:
+    """The installed mmaction package's folders; empty when it is absent."""
     spec = importlib.util.find_spec('mmaction')  # top level only: imports nothing of mmaction
     if spec is None or not spec.submodule_search_locations:
+        return []
+    return list(spec.submodule_search_locations)
+
+
+def drn_missing() -> bool:
+    """True when the installed mmaction lacks ``models/localizers/drn`` (the 1.2.0 wheel)."""
+    roots = _mmaction_roots()
+    if not roots:
         return False  # mmaction absent; its own import error will say so
     return not any(
-        os.path.isdir(os.path.join(root, 'models', 'localizers', 'drn'))
-        for root in spec.submodule_search_locations)
+        os.path.isdir(os.path.join(root, 'models', 'localizers', 'drn')) for root in roots)
 
 
 def stub_missing_drn() -> None:
@@ -81,14 +88,6 @@ def stub_missing_drn() -> None:
     pkg.drn = sub
     sys.modules[DRN] = pkg
     sys.modules[DRN + '.drn'] = sub
-
-
-
-def _mmaction_root() -> Optional[str]:
-    spec = importlib.util.find_spec('mmaction')  # top level only: imports nothing of mmaction
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return list(spec.submodule_search_locations)[0]
 
 
 def transformers_imports(package_dir: str) -> List[Tuple[str, Tuple[str, ...]]]:
@@ -116,8 +115,8 @@ def multimodal_import_error() -> Optional[str]:
     minimum (MMAction2 then skips those models itself), or every name they import from
     transformers is there. Imports transformers (as MMAction2 would) but nothing of mmaction.
     """
-    root = _mmaction_root()
-    if root is None or importlib.util.find_spec('transformers') is None:
+    roots = _mmaction_roots()
+    if not roots or importlib.util.find_spec('transformers') is None:
         return None
     from mmengine.utils import digit_version
     try:
@@ -126,7 +125,7 @@ def multimodal_import_error() -> Optional[str]:
         return None  # importable but not installed as a distribution: MMAction2 skips it too
     if digit_version(version) < digit_version(MULTIMODAL_MIN_TRANSFORMERS):
         return None
-    vindlu = os.path.join(root, 'models', 'multimodal', 'vindlu')
+    vindlu = os.path.join(roots[0], 'models', 'multimodal', 'vindlu')
     for module, names in transformers_imports(vindlu):
         try:  # any error here is one MMAction2's own import would meet
             mod = importlib.import_module(module)
@@ -164,6 +163,7 @@ def stub_broken_multimodal() -> None:
     stub.__all__ = []
     stub.import_error = reason
     sys.modules[MULTIMODAL] = stub
+
 
 @contextlib.contextmanager
 def cpu_distributed() -> Iterator[None]:

@@ -105,7 +105,7 @@ def test_multimodal_probe_leaves_mmaction_alone_otherwise(tmp_path):
                    _fake_transformers(tmp_path, '4.20.0'))
     assert proc.returncode == 0 and proc.stdout.strip() == 'None', proc.stderr[-2000:]
     # what the probe checks: the names VindLU imports, read from its source
-    vindlu = os.path.join(compat._mmaction_root(), 'models', 'multimodal', 'vindlu')
+    vindlu = os.path.join(compat._mmaction_roots()[0], 'models', 'multimodal', 'vindlu')
     imports = compat.transformers_imports(vindlu)
     assert ('transformers.modeling_utils', ('PreTrainedModel', 'apply_chunking_to_forward',
             'find_pruneable_heads_and_indices', 'prune_linear_layer')) in imports

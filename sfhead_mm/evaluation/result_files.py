@@ -81,6 +81,7 @@ def run_scores(run_dir: str) -> Optional[str]:
             return osp.join(run_dir, name)
     return None
 
+
 def load_results(path: str) -> ResultFile:
     """Load a dump pickle or a JSON report (see the module docstring); errors name the file."""
     if not osp.isfile(path):

@@ -1,8 +1,9 @@
 """Models: backbones, plugins inserted into them (SF-Head, ...), their losses, recognizers.
 
-Importing registers them into MMAction2's ``MODELS`` and changes nothing else, except the stand-ins
-without which ``mmaction.models`` cannot be imported: the module missing from the mmaction2 1.2.0
-wheel, and, only with a transformers too new for it, its multimodal models (:mod:`sfhead_mm.compat`).
+Importing registers them into MMAction2's ``MODELS`` and changes nothing else, except the
+stand-ins without which ``mmaction.models`` cannot be imported: the module missing from the
+mmaction2 1.2.0 wheel, and, only with a transformers too new for it, its multimodal models
+(:mod:`sfhead_mm.compat`).
 """
 from ..compat import stub_broken_multimodal, stub_missing_drn
 
