@@ -3,6 +3,8 @@ import importlib.util
 import json
 import os.path as osp
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -46,3 +48,31 @@ def test_class_names_from_a_config(tmp_path):
     args = argparse.Namespace(groups={'hands': ['wave', 'clap']}, class_names=config)
     group_set = groups_from_args(args, num_classes=3)
     assert group_set.groups[0].classes == (0, 1)
+
+
+def test_val_table_reads_a_resumed_work_dir_as_one_run(tmp_path, capsys):
+    """val_table: a work dir's runner sessions in order, a re-validated epoch keeping its later
+    values; several runs side by side; JSON rows as logged; a missing key named."""
+    run = tmp_path / 'run'
+    sessions = {'20260101_000000': [(1, 0.30), (2, 0.40)],
+                '20260101_010000': [(2, 0.45), (3, 0.50)]}  # resumed from epoch 1's checkpoint
+    for stamp, vals in sessions.items():
+        vis = run / stamp / 'vis_data'
+        vis.mkdir(parents=True)
+        lines = []
+        for epoch, acc in vals:
+            lines.append(dict(loss=1.0, epoch=epoch, iter=10, step=epoch * 10))
+            lines.append({'acc/top1': acc, 'ambiguous/confusion': 0.1, 'step': epoch})
+        (vis / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines) + '\n')
+    other = write_log(tmp_path / 'other.json')  # epochs 1, 2: 0.3, 0.6
+    out = tmp_path / 'curve.json'
+    assert tool().main(['val_table', str(run), other, '--legend', 'a', 'b', '--percent',
+                        '--out', str(out)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == '| epoch | a acc/top1 | b acc/top1 |'
+    assert table[2:5] == ['| 1 | 30.00 | 30.00 |', '| 2 | 45.00 | 60.00 |', '| 3 | 50.00 |  |']
+    rows = json.loads(out.read_text())
+    assert rows['a'] == [{'epoch': 1, 'acc/top1': 0.3}, {'epoch': 2, 'acc/top1': 0.45},
+                         {'epoch': 3, 'acc/top1': 0.5}]
+    with pytest.raises(SystemExit, match="other.json: no validation values of \\['acc/mean1'\\]"):
+        tool().main(['val_table', other, '--keys', 'acc/mean1'])

@@ -4,6 +4,8 @@
     python tools/analysis/analyze_logs.py plot_curve LOG.json [LOG2.json ...] \\
         --keys loss acc/top1 [--legend A B ...] [--title T] --out curves.png
     python tools/analysis/analyze_logs.py cal_train_time LOG.json [--include-outliers]
+    python tools/analysis/analyze_logs.py val_table WORK_DIR|LOG.json [...] \\
+        --keys acc/top1 ambiguous/confusion [--legend A B ...] [--percent] [--out curve.json]
 
 MMAction2 1.2's ``tools/analysis_tools/analyze_logs.py`` (``mim run mmaction analyze_logs``) still
 expects MMAction2 0.x logs: its ``plot_curve`` fails on mmengine's logs (``IndexError`` on the
@@ -11,8 +13,15 @@ missing ``mode`` field) and it needs seaborn (pinned in requirements.txt, so tha
 ``cal_train_time`` runs). This one reads mmengine's format: training lines (``epoch``, ``iter``,
 ``step`` and the losses, per logging interval) are plotted against the iteration, validation
 lines (metrics such as ``acc/top1``; ``step`` is the epoch) against the epoch's last iteration.
+
+``val_table`` gives the validation curve of one or more runs as a Markdown table, one row per
+epoch (and, with ``--out``, as JSON: per legend entry, the rows ``{"epoch": E, key: value}`` as
+logged). A run is a log file or a work dir; a work dir's logs are all its runner sessions
+(``*/vis_data/scalars.json``, oldest first), so a resumed run reads as one, an epoch validated
+again after a resume keeping its later values.
 """
 import argparse
+import glob
 import json
 import os.path as osp
 import sys
@@ -46,6 +55,71 @@ def load_log(path: str):
                     if isinstance(v, (int, float)) and k != 'step':
                         val[k].append((x, v))
     return train, val
+
+
+def log_files(source: str):
+    """The json logs of ``source``: itself if a file, else its runner sessions' scalars.json
+    (timestamped folders, so sorted by name is oldest first)."""
+    if osp.isfile(source):
+        return [source]
+    files = sorted(glob.glob(osp.join(source, '*', 'vis_data', 'scalars.json')))
+    if not files:
+        raise SystemExit(f'{source}: neither a json log nor a work dir with '
+                         f'<timestamp>/vis_data/scalars.json')
+    return files
+
+
+def val_rows(source: str):
+    """Validation metrics of a run by epoch: ``{epoch: {key: value}}``, later sessions winning."""
+    rows = {}
+    for path in log_files(source):
+        with open(path, encoding='utf-8') as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    log = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise SystemExit(f'{path}:{n}: not a json log line ({e.msg})')
+                if 'step' in log and not ('epoch' in log and 'iter' in log):
+                    rows.setdefault(int(log['step']), {}).update(
+                        (k, v) for k, v in log.items()
+                        if isinstance(v, (int, float)) and k != 'step')
+    return dict(sorted(rows.items()))
+
+
+def val_table(args) -> int:
+    from sfhead_mm.utils.atomic_write import write_json
+    legend = args.legend or [osp.basename(osp.normpath(s)) for s in args.sources]
+    if len(legend) != len(args.sources):
+        raise SystemExit(f'--legend needs {len(args.sources)} entries (one per run)')
+    runs = {}
+    for name, source in zip(legend, args.sources):
+        rows = val_rows(source)
+        seen = set().union(*rows.values()) if rows else set()
+        missing = [k for k in args.keys if k not in seen]
+        if missing:
+            raise SystemExit(f'{source}: no validation values of {missing}; it has: '
+                             f'{sorted(seen) or "no validation lines"}')
+        runs[name] = rows
+    epochs = sorted(set().union(*(rows.keys() for rows in runs.values())))
+    scale, digits = (100, 2) if args.percent else (1, 4)
+    cols = [f'{name} {key}' if len(runs) > 1 else key for name in runs for key in args.keys]
+    print('| epoch | ' + ' | '.join(cols) + ' |')
+    print('|---' * (len(cols) + 1) + '|')
+    for epoch in epochs:
+        cells = []
+        for rows in runs.values():
+            for key in args.keys:
+                value = rows.get(epoch, {}).get(key)
+                cells.append('' if value is None else f'{value * scale:.{digits}f}')
+        print(f'| {epoch} | ' + ' | '.join(cells) + ' |')
+    if args.out:
+        write_json(args.out, {name: [dict(epoch=e, **{k: r[k] for k in args.keys if k in r})
+                                     for e, r in rows.items()]
+                              for name, rows in runs.items()})
+        print(f'wrote {args.out}')
+    return 0
 
 
 def plot_curve(args) -> int:
@@ -108,8 +182,16 @@ def main(argv=None) -> int:
     timing = sub.add_parser('cal_train_time', help='average iteration time')
     timing.add_argument('json_logs', nargs='+')
     timing.add_argument('--include-outliers', action='store_true')
+    table = sub.add_parser('val_table', help='validation metrics per epoch (Markdown, JSON)')
+    table.add_argument('sources', nargs='+', metavar='RUN',
+                       help='a json log, or a work dir (all its runner sessions)')
+    table.add_argument('--keys', nargs='+', default=['acc/top1'])
+    table.add_argument('--legend', nargs='+', help='a name per run (default: its file/folder)')
+    table.add_argument('--percent', action='store_true', help='print values x 100')
+    table.add_argument('--out', help='also write the rows as JSON')
     args = parser.parse_args(argv)
-    return plot_curve(args) if args.task == 'plot_curve' else cal_train_time(args)
+    return dict(plot_curve=plot_curve, cal_train_time=cal_train_time,
+                val_table=val_table)[args.task](args)
 
 
 if __name__ == '__main__':
