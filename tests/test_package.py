@@ -71,7 +71,7 @@ def test_import_registers_into_mmaction():
                  'LayoutPreNormalize3D', 'ResampleFrames', 'RandomViewTransform3D',
                  'MinMaxNormalize3D', 'LayoutGenSkeFeat', 'LayoutJointToBone'):
         assert (MODELS.get(name) or TRANSFORMS.get(name)) is not None, name
-    for hook in ('EpochSeedHook', 'CheckDataHook', 'SafeCheckpointHook'):
+    for hook in ('EpochSeedHook', 'CheckDataHook', 'SafeCheckpointHook', 'CompileForwardHook'):
         assert HOOKS.get(hook) is not None, hook
     assert METRICS.get('AmbiguousGroupMetric') is not None
     assert METRICS.get('DumpScores') is not None
@@ -96,8 +96,14 @@ def test_register_all_modules_is_what_configs_import():
     from sfhead_mm.utils import REGISTERING_MODULES
     cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'default_runtime.py'))
     assert tuple(cfg.custom_imports['imports']) == REGISTERING_MODULES
-    assert [h['type'] for h in cfg.custom_hooks] == ['SafeCheckpointHook', 'EpochSeedHook',
-                                                     'CheckDataHook']
+    hooks = [h['type'] for h in cfg.custom_hooks]
+    assert hooks == ['SafeCheckpointHook', 'EpochSeedHook', 'CheckDataHook',
+                     'CompileForwardHook']
+    # configs on a stock base spell the same run hooks out
+    for name in ('stgcn_ntu120.py', 'stgcn_sfhead_ntu120.py', '2s-agcn_ntu120.py',
+                 osp.join('synthetic', 'stgcn_synthetic.py')):
+        spelled = Config.fromfile(osp.join(REPO, 'configs', name))
+        assert [h['type'] for h in spelled.custom_hooks] == hooks, name
 
 
 @pytest.mark.parametrize('name', ['stgcn_sfhead_ntu120.py', '2s-agcn_sfhead_ntu120.py'])

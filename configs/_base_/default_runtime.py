@@ -7,7 +7,11 @@
 # - CheckDataHook: checks the built datasets against the model before the first step
 #   (`check_data = False` turns it off);
 # - SafeCheckpointHook: resume/load_from/test read mmengine checkpoints with torch's
-#   weights_only=True and an allow-list of exactly what they hold.
+#   weights_only=True and an allow-list of exactly what they hold;
+# - CompileForwardHook: nothing unless `compile_forward` is set (True or torch.compile arguments,
+#   e.g. `compile_forward = dict(backend='cudagraphs')`): then torch.compile compiles the model's
+#   forward only, not the data preprocessor and optimizer step that mmengine's `compile=`
+#   recompiles every step and every learning-rate change.
 _base_ = 'mmaction::_base_/default_runtime.py'
 custom_imports = dict(
     imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'sfhead_mm.engine',
@@ -17,5 +21,6 @@ custom_hooks = [
     dict(type='SafeCheckpointHook'),
     dict(type='EpochSeedHook'),
     dict(type='CheckDataHook'),
+    dict(type='CompileForwardHook'),
 ]
 default_hooks = dict(checkpoint=dict(interval=1), logger=dict(interval=100))

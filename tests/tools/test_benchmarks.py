@@ -85,10 +85,10 @@ def test_train_throughput_times_each_compile_spec(python, tmp_path, synthetic_sm
     out = tmp_path / 't.json'
     cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
     proc = run([python, osp.join(BENCH, 'train_throughput.py'), cfg, '--iters', '2',
-                '--warmup', '1', '--no-memory', '--json', str(out), '--compile', 'none', 'eager',
+                '--warmup', '1', '--no-memory', '--json', str(out), '--compile', 'none', 'eager', 'forward:eager',
                 '--cfg-options', f'train_dataloader.dataset.dataset.ann_file={synthetic_small}'])
     result = json.loads(out.read_text())
-    assert list(result) == [cfg, f'{cfg} [compile eager]']
+    assert list(result) == [cfg, f'{cfg} [compile eager]', f'{cfg} [compile forward:eager]']
     compiled = result[f'{cfg} [compile eager]']
     assert compiled['compile'] == 'eager' and compiled['warmup_seconds'] > 0
     assert result[cfg]['step_time_ratio'] == 1.0 and result[cfg]['compile'] == 'none'

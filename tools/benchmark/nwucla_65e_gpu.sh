@@ -9,9 +9,9 @@
 # every seed and read against the baseline (e.g. "configs/ctrgcn/ctrgcn_frhead_nwucla_65e.py
 # configs/ctrgcn/ctrgcn_sfhead-aux_nwucla_65e.py"); COMPILE_SEEDS, the seeds whose pair trains with
 # torch.compile (mmengine's `compile=True`; default none), COMPILE_OPTION what those pairs get
-# instead of `compile=True` (e.g. "compile.backend=cudagraphs"); PROBE_COMPILE, the
-# `train_throughput.py --compile` specs of the step-time probe (default "none": eager only; e.g.
-# "none cudagraphs" to time CUDA graphs first); TIME_LIMIT, minutes after which runs
+# instead of `compile=True` (e.g. "compile_forward.backend=cudagraphs": the forward only, as
+# CUDA graphs); PROBE_COMPILE, the `train_throughput.py --compile` specs of the step-time probe
+# (default "none": eager only; e.g. "none forward:cudagraphs"); TIME_LIMIT, minutes after which runs
 # still going are stopped (run again to resume them); WORKERS, dataloader workers per run
 # (default 2); CFG_OPTIONS, more key=value overrides for both tools (e.g. the data path:
 # "train_dataloader.dataset.dataset.ann_file=... val_dataloader.dataset.ann_file=...
@@ -20,8 +20,8 @@
 # First the step time of both configs alone on the GPU (eager, and PROBE_COMPILE's specs), into
 # ROOT/gpu_step.json.
 # Measured on one H200 (docs/results.md): 0.048 s (bare) and 0.096 s (SF-Head) a step eager, so
-# about 17 and 33 minutes a run; with COMPILE_SEEDS the bare run compiled for about 4 minutes
-# and stepped no faster, so leave it empty unless your GPU shows otherwise.
+# about 17 and 33 minutes a run; with COMPILE_SEEDS (mmengine's compile=True) the bare run
+# compiled for about 4 minutes and stepped no faster: probe compile_forward first.
 set -u
 ROOT=${1:-work_dirs/nwucla65e}
 PYTHON=${PYTHON:-python}

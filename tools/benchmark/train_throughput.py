@@ -14,13 +14,15 @@ growth of the process's peak RSS during the steps, measured in a fresh subproces
 ``torch.compile`` as mmengine's ``compile=`` option does: ``none`` (eager), a mode (``default``,
 ``reduce-overhead``: CUDA graphs, ``max-autotune``, ``max-autotune-no-cudagraphs``) or a backend
 (``inductor``, ``cudagraphs``: CUDA graphs without code generation, ``aot_eager``, ``eager``).
+``forward:SPEC`` compiles the model's forward only, as the config key ``compile_forward``
+(``CompileForwardHook``) does, leaving the data preprocessor and the optimizer step eager.
 The warm-up column is the wall time of the warm-up steps, compilation included: what a run pays
 before its first fast step. On a GPU, where a step of these models is bound by kernel launches
 (docs/results.md), this is the probe that tells whether a compiled run is worth its start:
 
     python tools/benchmark/train_throughput.py configs/ctrgcn/ctrgcn_nwucla_65e.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_65e.py --device cuda --iters 60 --warmup 10 \\
-        --no-memory --compile none cudagraphs reduce-overhead
+        --no-memory --compile none forward:cudagraphs cudagraphs
 """
 import argparse
 import json
@@ -53,7 +55,9 @@ COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-
 
 
 def compile_kwargs(spec: str):
-    """``torch.compile`` keyword arguments of a ``--compile`` spec; None for ``none`` (eager)."""
+    """``torch.compile`` keyword arguments of a ``--compile`` spec (``forward:`` stripped); None
+    for ``none`` (eager)."""
+    spec = spec.split(':', 1)[-1]
     if spec == 'none':
         return None
     return dict(mode=spec) if spec in COMPILE_MODES else dict(backend=spec)
@@ -68,7 +72,9 @@ def build(config: str, cfg_options, device, compile_spec: str = 'none'):
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     kwargs = compile_kwargs(compile_spec)
-    if kwargs is not None:  # as mmengine's Runner._maybe_compile('train_step')
+    if kwargs is not None and compile_spec.startswith('forward:'):  # as CompileForwardHook
+        model.compile(**kwargs)
+    elif kwargs is not None:  # as mmengine's Runner._maybe_compile('train_step')
         model.train_step = torch.compile(model.train_step, **kwargs)
     return model, loader, optim, cfg.train_dataloader.batch_size
 
@@ -109,7 +115,8 @@ def main(argv=None):
     parser.add_argument('--compile', nargs='+', default=['none'], metavar='SPEC',
                         help='time every config once per spec: none (eager), a torch.compile '
                         f'mode ({", ".join(COMPILE_MODES)}) or backend (e.g. inductor, '
-                        'cudagraphs, aot_eager, eager); default: none')
+                        'cudagraphs, aot_eager, eager); forward:SPEC compiles the forward only '
+                        '(as compile_forward); default: none')
     parser.add_argument('--memory-child', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     init_default_scope('mmaction')

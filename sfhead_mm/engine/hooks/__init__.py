@@ -1,5 +1,6 @@
 from .check_data_hook import CheckDataHook
+from .compile_forward_hook import CompileForwardHook
 from .epoch_seed_hook import EpochSeedHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['CheckDataHook', 'EpochSeedHook', 'SafeCheckpointHook']
+__all__ = ['CheckDataHook', 'CompileForwardHook', 'EpochSeedHook', 'SafeCheckpointHook']
