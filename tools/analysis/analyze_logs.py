@@ -34,26 +34,47 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 
+def log_lines(path: str):
+    """The lines of one mmengine json log as ``(kind, scalars)``, ``kind`` 'train' or 'val'.
+
+    A training line has ``epoch`` and ``iter`` (and ``step``, the global iteration); any other
+    line with ``step`` is a validation line, its ``step`` the epoch. ``scalars`` holds the
+    numeric values of the line, ``epoch``/``iter``/``step`` included. A line that is not json
+    stops the reading with ``path:line``, except an unfinished last line (a run still writing
+    its log), which is left out."""
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                log = json.loads(line)
+            except json.JSONDecodeError as e:
+                if not line.endswith('\n'):  # the last line of a live run, being written
+                    return
+                raise SystemExit(f'{path}:{n}: not a json log line ({e.msg})')
+            scalars = {k: v for k, v in log.items() if isinstance(v, (int, float))}
+            if 'epoch' in log and 'iter' in log:
+                yield 'train', scalars
+            elif 'step' in log:
+                yield 'val', scalars
+
+
 def load_log(path: str):
     """``(train, val)``: dict key -> list of ``(iteration, value)``."""
     train, val = defaultdict(list), defaultdict(list)
     iters_per_epoch = {}
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            if not line.strip():
-                continue
-            log = json.loads(line)
-            if 'epoch' in log and 'iter' in log:  # a training line
-                step = log.get('step', log['iter'])
-                iters_per_epoch[log['epoch']] = step
-                for k, v in log.items():
-                    if isinstance(v, (int, float)) and k not in ('epoch', 'iter', 'step'):
-                        train[k].append((step, v))
-            elif 'step' in log:  # a validation line: step = epoch
-                x = iters_per_epoch.get(log['step'], log['step'])
-                for k, v in log.items():
-                    if isinstance(v, (int, float)) and k != 'step':
-                        val[k].append((x, v))
+    for kind, log in log_lines(path):
+        if kind == 'train':
+            step = log.get('step', log['iter'])
+            iters_per_epoch[log['epoch']] = step
+            for k, v in log.items():
+                if k not in ('epoch', 'iter', 'step'):
+                    train[k].append((step, v))
+        else:  # at the epoch's last logged iteration
+            x = iters_per_epoch.get(log['step'], log['step'])
+            for k, v in log.items():
+                if k != 'step':
+                    val[k].append((x, v))
     return train, val
 
 
@@ -73,18 +94,10 @@ def val_rows(source: str):
     """Validation metrics of a run by epoch: ``{epoch: {key: value}}``, later sessions winning."""
     rows = {}
     for path in log_files(source):
-        with open(path, encoding='utf-8') as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    log = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise SystemExit(f'{path}:{n}: not a json log line ({e.msg})')
-                if 'step' in log and not ('epoch' in log and 'iter' in log):
-                    rows.setdefault(int(log['step']), {}).update(
-                        (k, v) for k, v in log.items()
-                        if isinstance(v, (int, float)) and k != 'step')
+        for kind, log in log_lines(path):
+            if kind == 'val':
+                rows.setdefault(int(log['step']), {}).update(
+                    (k, v) for k, v in log.items() if k != 'step')
     return dict(sorted(rows.items()))
 
 
