@@ -87,3 +87,33 @@ def test_bad_names_and_missing_seeds_say_what_exists(tmp_path):
         paired.main([str(root), '--pair', BASE, OTHER])
     with pytest.raises(SystemExit, match='no such file'):
         paired.main([str(tmp_path / 'absent'), '--pair', BASE, OTHER])
+
+
+def test_per_group_differences_over_the_paired_seeds(tmp_path):
+    """Per look-alike group: both models' means over the seeds that report the group in both
+    runs, and the mean ± sd of the per-seed differences; a seed without a group's values is left
+    out of that group only."""
+    root = _study(tmp_path)
+    summary = json.loads((root / 'summary.json').read_text())
+    values = {(BASE, '0'): (0.80, 0.10, 0.90, 0.05), (OTHER, '0'): (0.90, 0.05, 0.90, 0.00),
+              (BASE, '1'): (0.60, 0.30, 0.70, 0.20), (OTHER, '1'): (0.80, 0.10, 0.60, 0.30),
+              (BASE, '10'): (0.50, 0.40, None, None), (OTHER, '10'): (0.50, 0.30, None, None)}
+    for (name, seed), (a_acc, a_conf, b_acc, b_conf) in values.items():
+        summary[name][seed].update({'ambiguous/a_vs_b/acc': a_acc,
+                                    'ambiguous/a_vs_b/confusion': a_conf})
+        if b_acc is not None:
+            summary[name][seed].update({'ambiguous/c_vs_d/acc': b_acc,
+                                        'ambiguous/c_vs_d/confusion': b_conf})
+    (root / 'summary.json').write_text(json.dumps(summary))
+    out = tmp_path / 'paired.md'
+    [result] = paired.main([str(root), '--pair', BASE, OTHER, '--out', str(out)])
+    groups = {g['group']: g for g in result['groups']}
+    assert list(groups) == ['a_vs_b', 'c_vs_d']
+    a, c = groups['a_vs_b'], groups['c_vs_d']
+    assert a['seeds'] == 3 and c['seeds'] == 2
+    assert a['base_acc'] == pytest.approx(100 * (0.8 + 0.6 + 0.5) / 3)
+    assert a['other_acc'] == pytest.approx(100 * (0.9 + 0.8 + 0.5) / 3)
+    mean, sd = a['delta_acc']
+    assert mean == pytest.approx(10.0) and sd == pytest.approx(10.0)  # (10, 20, 0)
+    assert c['delta_confusion'][0] == pytest.approx((-5 + 10) / 2)
+    assert '| a_vs_b | 3 | 63.33 | 73.33 | +10.00 ± 10.00 |' in out.read_text()

@@ -10,7 +10,10 @@ of the group mean and of the within-group confusion, and, from the two runs' sco
 two gets right and the exact McNemar p-value of that split (how likely so lopsided a split is if
 both models were equally good on this test set). The last row is the mean difference over seeds,
 the sample standard deviation of the differences and how many seeds OTHER wins, ties and loses
-on top-1::
+on top-1. A second table does the same per look-alike group (the ambiguous-group metric's
+``ambiguous/<group>/acc`` and ``/confusion``): both models' means over the paired seeds and the
+mean difference, which says where a head's gain comes from (a group holds a few dozen test clips,
+so a point there is a clip or two)::
 
     python tools/analysis/paired_seeds.py work_dirs/nwucla2h \\
         --pair ctrgcn_nwucla_cpu2h ctrgcn_sfhead_nwucla_cpu2h \\
@@ -88,12 +91,39 @@ def compare(root: str, summary: Dict[str, dict], base: str, other: str) -> dict:
     mean = {}
     for key, _ in DIFFS:
         values = [r[key] for r in rows if r[key] is not None]
-        mean[key] = (statistics.mean(values) if values else None,
-                     statistics.stdev(values) if len(values) > 1 else None)
+        mean[key] = _mean_sd(values) if values else (None, None)
     d = [r['acc/top1'] for r in rows]
     record = dict(wins=sum(x > 0 for x in d), ties=sum(x == 0 for x in d),
                   losses=sum(x < 0 for x in d))
-    return dict(base=base, other=other, rows=rows, mean=mean, top1_record=record)
+    return dict(base=base, other=other, rows=rows, mean=mean, top1_record=record,
+                groups=group_rows(summary[base], summary[other], seeds))
+
+
+def _mean_sd(values: List[float]) -> Tuple[float, Optional[float]]:
+    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def group_rows(base: Dict[str, dict], other: Dict[str, dict], seeds: List[str]) -> List[dict]:
+    """Per look-alike group, over the seeds where both runs report it: the means of accuracy
+    and within-group confusion of both models and their mean paired difference (points)."""
+    names = [k.split('/')[1] for k in base[seeds[0]]
+             if k.startswith('ambiguous/') and k.endswith('/acc') and k.count('/') == 2]
+    rows = []
+    for name in names:
+        row = dict(group=name)
+        for stat in ('acc', 'confusion'):
+            key = f'ambiguous/{name}/{stat}'
+            pairs = [(100 * base[s][key], 100 * other[s][key]) for s in seeds
+                     if base[s].get(key) is not None and other[s].get(key) is not None]
+            if not pairs:
+                break
+            row[f'base_{stat}'] = statistics.mean(b for b, _ in pairs)
+            row[f'other_{stat}'] = statistics.mean(o for _, o in pairs)
+            row[f'delta_{stat}'] = _mean_sd([o - b for b, o in pairs])
+            row['seeds'] = len(pairs)
+        else:
+            rows.append(row)
+    return rows
 
 
 def _pp(value: Optional[float]) -> str:
@@ -119,6 +149,18 @@ def table(result: dict) -> str:
     lines.append(f'| mean of {len(result["rows"])} | | | ' + ' | '.join(cells)
                  + f' | top-1 wins / ties / losses: {rec["wins"]} / {rec["ties"]} / '
                  f'{rec["losses"]} | |')
+    if result['groups']:
+        lines += ['', 'Per look-alike group, mean over the paired seeds (Δ: mean of the per-seed '
+                  'differences ± their sd)', '',
+                  '| group | seeds | base acc | other acc | Δ acc | base confusion '
+                  '| other confusion | Δ confusion |', '|' + '---|' * 8]
+        for g in result['groups']:
+            cells = [g['group'], str(g['seeds'])]
+            for stat in ('acc', 'confusion'):
+                m, s = g[f'delta_{stat}']
+                cells += [f'{g[f"base_{stat}"]:.2f}', f'{g[f"other_{stat}"]:.2f}',
+                          _pp(m) + ('' if s is None else f' ± {s:.2f}')]
+            lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 
