@@ -78,20 +78,17 @@ def test_val_table_reads_a_resumed_work_dir_as_one_run(tmp_path, capsys):
         tool().main(['val_table', other, '--keys', 'acc/mean1'])
 
 
-def test_one_line_reader_for_curves_and_tables(tmp_path):
-    """load_log (plot_curve, cal_train_time) and val_rows (val_table) read lines through one
-    reader: a broken line is named by file:line for both; the unfinished last line of a live run
-    is left out by both."""
-    module = tool()
+
+def test_a_broken_log_line_is_one_error_naming_file_and_line(tmp_path):
+    """Every task reads logs through sfhead_mm.utils.json_logs: a broken line stops it with
+    file:line, a missing work dir with its path; no traceback."""
     log = tmp_path / 'run.json'
     write_log(log)
-    complete = log.read_text()
-    log.write_text(complete + '{"acc/top1": 0.9, "st')  # epoch 3 being written
-    assert module.load_log(str(log))[1]['acc/top1'] == [(20, 0.3), (40, 0.6)]
-    assert module.val_rows(str(log)) == {1: {'acc/top1': 0.3, 'time': 0.1},
-                                         2: {'acc/top1': 0.6, 'time': 0.1}}
-    lines = complete.splitlines(keepends=True)
+    lines = log.read_text().splitlines(keepends=True)
     log.write_text(''.join(lines[:2] + ['{"loss": oops}\n'] + lines[2:]))
-    for read in (module.load_log, module.val_rows):
-        with pytest.raises(SystemExit, match=r'run\.json:3: not a json log line'):
-            read(str(log))
+    for task in (['val_table', str(log)], ['cal_train_time', str(log)],
+                 ['plot_curve', str(log), '--out', str(tmp_path / 'c.png')]):
+        with pytest.raises(SystemExit, match=r'^error: .*run\.json:3: not a json log line'):
+            tool().main(task)
+    with pytest.raises(SystemExit, match=r'^error: .*absent: neither a json log nor a work dir'):
+        tool().main(['val_table', str(tmp_path / 'absent')])

@@ -3,6 +3,7 @@ import json
 import textwrap
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -204,6 +205,36 @@ def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_p
     with pytest.raises(SystemExit, match=r'1 run\(s\) finished but not archived in .*: b seed 3'):
         run_seeds.main(['b.py', '--seeds', '3', '--root', str(root), '--archive', str(archive)])
     assert 'error: archiving b.py seed 3: ' in capsys.readouterr().err
+
+
+def test_seeds_archive_keeps_the_validation_curve_from_the_runs_logs(tmp_path, monkeypatch):
+    """--archive writes curve.json from every runner session of the run's work dir (a resumed
+    run: the later value of an epoch validated twice), and keeps it once the logs are gone."""
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
+        import json, os, sys
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        sessions = {'20260101_000000': {1: 0.1, 2: 0.2}, '20260101_010000': {2: 0.25, 3: 0.3}}
+        for stamp, accs in sessions.items():
+            vis = os.path.join(work_dir, stamp, 'vis_data')
+            os.makedirs(vis)
+            with open(os.path.join(vis, 'scalars.json'), 'w') as f:
+                for e, acc in accs.items():
+                    f.write(json.dumps(dict(loss=1.0, time=0.5, epoch=e, iter=10 * e)) + '\\n')
+                    f.write(json.dumps({'acc/top1': acc, 'step': e}) + '\\n')
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    root, archive = tmp_path / 'r', tmp_path / 'archive'
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(root), '--archive', str(archive)])
+    curve_file = archive / 'a' / 'seed0' / 'curve.json'
+    curve = json.loads(curve_file.read_text())
+    assert curve == [{'epoch': 1, 'acc/top1': 0.1}, {'epoch': 2, 'acc/top1': 0.25},
+                     {'epoch': 3, 'acc/top1': 0.3}]
+    assert json.loads((archive / 'summary.json').read_text())['a']['0']['step_seconds'] == 0.5
+    shutil.rmtree(root / 'a' / 'seed0' / '20260101_000000')
+    shutil.rmtree(root / 'a' / 'seed0' / '20260101_010000')
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(root), '--archive', str(archive)])
+    assert json.loads(curve_file.read_text()) == curve
 
 
 def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):

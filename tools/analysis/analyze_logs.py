@@ -10,9 +10,11 @@
 MMAction2 1.2's ``tools/analysis_tools/analyze_logs.py`` (``mim run mmaction analyze_logs``) still
 expects MMAction2 0.x logs: its ``plot_curve`` fails on mmengine's logs (``IndexError`` on the
 missing ``mode`` field) and it needs seaborn (pinned in requirements.txt, so that its
-``cal_train_time`` runs). This one reads mmengine's format: training lines (``epoch``, ``iter``,
-``step`` and the losses, per logging interval) are plotted against the iteration, validation
-lines (metrics such as ``acc/top1``; ``step`` is the epoch) against the epoch's last iteration.
+``cal_train_time`` runs). This one reads mmengine's format (``sfhead_mm.utils.json_logs``):
+training lines (``iter``, ``step``, ``epoch`` in an epoch-based loop, and the losses, per logging
+interval) are plotted against the iteration, validation lines (metrics such as ``acc/top1``;
+``step`` is the epoch, or the iteration in an iteration-based loop) against the epoch's last
+logged iteration.
 
 ``val_table`` gives the validation curve of one or more runs as a Markdown table, one row per
 epoch (and, with ``--out``, as JSON: per legend entry, the rows ``{"epoch": E, key: value}`` as
@@ -21,8 +23,6 @@ logged). A run is a log file or a work dir; a work dir's logs are all its runner
 again after a resume keeping its later values.
 """
 import argparse
-import glob
-import json
 import os.path as osp
 import sys
 from collections import defaultdict
@@ -33,30 +33,7 @@ _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-
-def log_lines(path: str):
-    """The lines of one mmengine json log as ``(kind, scalars)``, ``kind`` 'train' or 'val'.
-
-    A training line has ``epoch`` and ``iter`` (and ``step``, the global iteration); any other
-    line with ``step`` is a validation line, its ``step`` the epoch. ``scalars`` holds the
-    numeric values of the line, ``epoch``/``iter``/``step`` included. A line that is not json
-    stops the reading with ``path:line``, except an unfinished last line (a run still writing
-    its log), which is left out."""
-    with open(path, encoding='utf-8') as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                log = json.loads(line)
-            except json.JSONDecodeError as e:
-                if not line.endswith('\n'):  # the last line of a live run, being written
-                    return
-                raise SystemExit(f'{path}:{n}: not a json log line ({e.msg})')
-            scalars = {k: v for k, v in log.items() if isinstance(v, (int, float))}
-            if 'epoch' in log and 'iter' in log:
-                yield 'train', scalars
-            elif 'step' in log:
-                yield 'val', scalars
+from sfhead_mm.utils.json_logs import log_lines, val_rows  # noqa: E402
 
 
 def load_log(path: str):
@@ -66,39 +43,17 @@ def load_log(path: str):
     for kind, log in log_lines(path):
         if kind == 'train':
             step = log.get('step', log['iter'])
-            iters_per_epoch[log['epoch']] = step
+            if 'epoch' in log:  # an iteration-based loop logs no epoch
+                iters_per_epoch[log['epoch']] = step
             for k, v in log.items():
                 if k not in ('epoch', 'iter', 'step'):
                     train[k].append((step, v))
-        else:  # at the epoch's last logged iteration
+        else:  # at the epoch's last logged iteration (iteration-based: step is the iteration)
             x = iters_per_epoch.get(log['step'], log['step'])
             for k, v in log.items():
                 if k != 'step':
                     val[k].append((x, v))
     return train, val
-
-
-def log_files(source: str):
-    """The json logs of ``source``: itself if a file, else its runner sessions' scalars.json
-    (timestamped folders, so sorted by name is oldest first)."""
-    if osp.isfile(source):
-        return [source]
-    files = sorted(glob.glob(osp.join(source, '*', 'vis_data', 'scalars.json')))
-    if not files:
-        raise SystemExit(f'{source}: neither a json log nor a work dir with '
-                         f'<timestamp>/vis_data/scalars.json')
-    return files
-
-
-def val_rows(source: str):
-    """Validation metrics of a run by epoch: ``{epoch: {key: value}}``, later sessions winning."""
-    rows = {}
-    for path in log_files(source):
-        for kind, log in log_lines(path):
-            if kind == 'val':
-                rows.setdefault(int(log['step']), {}).update(
-                    (k, v) for k, v in log.items() if k != 'step')
-    return dict(sorted(rows.items()))
 
 
 def val_table(args) -> int:
@@ -203,8 +158,11 @@ def main(argv=None) -> int:
     table.add_argument('--percent', action='store_true', help='print values x 100')
     table.add_argument('--out', help='also write the rows as JSON')
     args = parser.parse_args(argv)
-    return dict(plot_curve=plot_curve, cal_train_time=cal_train_time,
-                val_table=val_table)[args.task](args)
+    try:
+        return dict(plot_curve=plot_curve, cal_train_time=cal_train_time,
+                    val_table=val_table)[args.task](args)
+    except (OSError, ValueError) as e:  # a missing log or work dir, a broken line (file:line)
+        raise SystemExit(f'error: {e}')
 
 
 if __name__ == '__main__':

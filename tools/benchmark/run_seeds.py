@@ -14,8 +14,9 @@ Runs go config by config (every seed of the first config, then the next); ``--by
 by seed instead (every config on seed 0, then on seed 1), so that a study stopped half-way holds
 complete pairs for ``tools/analysis/paired_seeds.py``.
 
-``--archive DIR`` also keeps every finished run's ``metrics.json`` and ``scores.json`` (about
-80 kB, no checkpoints) in ``DIR/NAME/seedS`` and adds it to ``DIR/summary.json``: a study that
+``--archive DIR`` also keeps every finished run's ``metrics.json``, ``scores.json`` and
+``curve.json`` (its validation metrics at every validated epoch, from its logs; together about
+90 kB, no checkpoints) in ``DIR/NAME/seedS`` and adds it to ``DIR/summary.json``: a study that
 outlives its work directories (e.g. one spread over several machines or sittings, kept in the
 repository) and that ``paired_seeds.py`` reads like ROOT. The runs already finished are archived
 too (a ``predictions.pkl`` of an older run is converted to a score file).
@@ -31,7 +32,6 @@ on with the next run; the driver exits with status 1 at the end, listing the fai
 the runs stopped at the time limit).
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -50,9 +50,12 @@ if _REPO not in sys.path:
 from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  # noqa: E402
                                                run_scores, save_scores)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
+from sfhead_mm.utils.json_logs import median_train_value, session_logs, val_rows  # noqa: E402
 
 #: A run's per-sample score file (``tools/test.py --dump``).
 SCORES = RUN_SCORE_FILES[0]
+#: The archived validation curve of a run: ``[{"epoch": E, metric: value, ...}]`` as logged.
+CURVE = 'curve.json'
 
 #: Metrics reported in the table, in order, with their column titles.
 COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
@@ -76,14 +79,8 @@ def median_step_seconds(work_dir: str):
     Wall time of a whole run mixes in validation, start-up and, for a resumed run, only part of
     the training; the logged per-iteration time is what compares configs.
     """
-    times = []
-    for scalars in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
-        with open(scalars) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'loss' in record and 'time' in record:
-                    times.append(record['time'])
-    return round(statistics.median(times), 3) if times else None
+    seconds = median_train_value(work_dir, 'time')
+    return None if seconds is None else round(seconds, 3)
 
 
 def fill_step_time(metrics: dict, work_dir: str) -> dict:
@@ -156,10 +153,11 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
 
 
 def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None:
-    """Keep a finished run's metrics and score file in ``archive`` and add it to its summary.
+    """Keep a finished run's metrics, score file and curve in ``archive``; add it to its summary.
 
     The score file is ``scores.json``, or made from the ``predictions.pkl`` of an older run; a
-    run with neither is archived with its metrics only.
+    run with neither is archived with its metrics only. The curve (``curve.json``) is written
+    from the run's logs while its work dir has them, and kept as it is otherwise.
     """
     src = osp.join(root, name, f'seed{seed}')
     dst = osp.join(archive, name, f'seed{seed}')
@@ -180,6 +178,10 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
     summary.setdefault(name, {})[str(seed)] = metrics
     write_json(summary_file, summary)
     write_text(osp.join(archive, 'summary.md'), summarise(summary) + '\n')
+    if osp.abspath(src) != osp.abspath(dst) and session_logs(src):
+        # the validation curve, from the run's logs (every runner session of a resumed run)
+        write_json(osp.join(dst, CURVE), [dict(epoch=e, **row)
+                                          for e, row in val_rows(src).items()])
 
 
 def summarise(results: dict) -> str:
