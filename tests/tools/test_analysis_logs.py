@@ -78,7 +78,6 @@ def test_val_table_reads_a_resumed_work_dir_as_one_run(tmp_path, capsys):
         tool().main(['val_table', other, '--keys', 'acc/mean1'])
 
 
-
 def test_a_broken_log_line_is_one_error_naming_file_and_line(tmp_path):
     """Every task reads logs through sfhead_mm.utils.json_logs: a broken line stops it with
     file:line, a missing work dir with its path; no traceback."""
