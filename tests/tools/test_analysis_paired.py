@@ -104,11 +104,14 @@ def test_per_group_differences_over_the_paired_seeds(tmp_path):
         if b_acc is not None:
             summary[name][seed].update({'ambiguous/c_vs_d/acc': b_acc,
                                         'ambiguous/c_vs_d/confusion': b_conf})
+    for name in (BASE, OTHER):  # a group the first seed does not report still has its row
+        summary[name]['1'].update({'ambiguous/e_vs_f/acc': 0.5, 'ambiguous/e_vs_f/confusion': 0.1})
     (root / 'summary.json').write_text(json.dumps(summary))
     out = tmp_path / 'paired.md'
     [result] = paired.main([str(root), '--pair', BASE, OTHER, '--out', str(out)])
     groups = {g['group']: g for g in result['groups']}
-    assert list(groups) == ['a_vs_b', 'c_vs_d']
+    assert list(groups) == ['a_vs_b', 'c_vs_d', 'e_vs_f']
+    assert groups['e_vs_f']['seeds'] == 1 and groups['e_vs_f']['delta_acc'][0] == 0
     a, c = groups['a_vs_b'], groups['c_vs_d']
     assert a['seeds'] == 3 and c['seeds'] == 2
     assert a['base_acc'] == pytest.approx(100 * (0.8 + 0.6 + 0.5) / 3)

@@ -171,6 +171,68 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
         run_seeds.main(['a.py', '--jobs', '0'])
 
 
+def test_seeds_side_by_side_runs_share_the_cores(tmp_path, monkeypatch, capsys):
+    """--jobs N: each run's processes get cores // N threads (OMP_NUM_THREADS, MKL_NUM_THREADS),
+    recorded in its metrics; --threads sets them; --jobs 1 leaves the environment's; more
+    threads than cores is warned about."""
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
+        import os, sys
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        with open(os.path.join(work_dir, 'threads'), 'w') as f:
+            f.write(os.environ.get('OMP_NUM_THREADS', 'unset') + ' '
+                    + os.environ.get('MKL_NUM_THREADS', 'unset'))
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    monkeypatch.setattr(run_seeds, 'cpu_cores', lambda: 4)
+    monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
+    monkeypatch.delenv('MKL_NUM_THREADS', raising=False)
+
+    def threads_of(root, seed=0):
+        return (tmp_path / root / 'a' / f'seed{seed}' / 'threads').read_text()
+
+    run_seeds.main(['a.py', '--seeds', '0', '1', '--jobs', '2', '--root', str(tmp_path / 'j2')])
+    assert threads_of('j2', 0) == threads_of('j2', 1) == '2 2'
+    summary = json.loads((tmp_path / 'j2' / 'summary.json').read_text())
+    assert summary['a']['0']['threads'] == 2
+    run_seeds.main(['a.py', '--seeds', '0', '--jobs', '3', '--root', str(tmp_path / 'j3')])
+    assert threads_of('j3') == '1 1'  # 4 // 3
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(tmp_path / 'j1')])
+    assert threads_of('j1') == 'unset unset'
+    assert json.loads((tmp_path / 'j1' / 'summary.json').read_text())['a']['0']['threads'] is None
+    assert 'warning' not in capsys.readouterr().err
+    run_seeds.main(['a.py', '--seeds', '0', '--jobs', '2', '--threads', '3',
+                    '--root', str(tmp_path / 't3')])
+    assert threads_of('t3') == '3 3'
+    assert 'warning: --jobs 2 runs of 3 thread(s) each on 4 core(s)' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run_seeds.main(['a.py', '--threads', '0'])
+
+
+def test_side_by_side_sums_the_copies_of_each_layout(python, tmp_path, synthetic_small):
+    """side_by_side.py: per layout RxT, R copies of train_throughput.py at T threads each; the
+    layout's samples/s is their sum, the ratio against the first layout; a bad layout is one
+    error line."""
+    out = tmp_path / 's.json'
+    cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
+    opts = ['--cfg-options', f'train_dataloader.dataset.dataset.ann_file={synthetic_small}']
+    proc = run([python, osp.join(BENCH, 'side_by_side.py'), cfg, '--layouts', '1x1', '2x1',
+                '--iters', '2', '--warmup', '1', '--json', str(out), *opts])
+    result = json.loads(out.read_text())['layouts']
+    assert list(result) == ['1x1', '2x1'] and result['1x1']['throughput_ratio'] == 1.0
+    two = result['2x1']
+    assert (two['runs'], two['threads']) == (2, 1) and len(two['seconds_per_step_each']) == 2
+    assert two['seconds_per_step'] == max(two['seconds_per_step_each'])
+    assert len(two['samples_per_second_each']) == 2
+    assert two['samples_per_second'] == pytest.approx(sum(two['samples_per_second_each']))
+    assert two['throughput_ratio'] == pytest.approx(
+        two['samples_per_second'] / result['1x1']['samples_per_second'])
+    assert '2x1' in proc.stdout
+    bad = subprocess.run([python, osp.join(BENCH, 'side_by_side.py'), cfg, '--layouts', '2x0'],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "layout '2x0' is not RUNSxTHREADS" in bad.stderr
+
+
 def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_path,
                                                                         monkeypatch, capsys):
     """--archive: each finished run's metrics.json and scores.json, and a summary of all the

@@ -106,8 +106,9 @@ def _mean_sd(values: List[float]) -> Tuple[float, Optional[float]]:
 def group_rows(base: Dict[str, dict], other: Dict[str, dict], seeds: List[str]) -> List[dict]:
     """Per look-alike group, over the seeds where both runs report it: the means of accuracy
     and within-group confusion of both models and their mean paired difference (points)."""
-    names = [k.split('/')[1] for k in base[seeds[0]]
-             if k.startswith('ambiguous/') and k.endswith('/acc') and k.count('/') == 2]
+    names = list(dict.fromkeys(  # every group any paired run reports, in first-seen order
+        k.split('/')[1] for run in (base, other) for s in seeds for k in run[s]
+        if k.startswith('ambiguous/') and k.endswith('/acc') and k.count('/') == 2))
     rows = []
     for name in names:
         row = dict(group=name)

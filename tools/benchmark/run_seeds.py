@@ -23,9 +23,16 @@ too (a ``predictions.pkl`` of an older run is converted to a score file).
 
 ``--jobs N`` runs up to N of them side by side (in that order, each its own training and testing
 processes, e.g. several small runs on one large GPU), each writing its output to
-``ROOT/NAME/seedS/run.log``. ``--time-limit MINUTES`` stops the runs still going when that much
-wall time has passed (SIGTERM, then SIGKILL) and starts no more; the same command later resumes
-them from their last checkpoints.
+``ROOT/NAME/seedS/run.log``. Each run then gets its share of the CPU cores this process may use
+(``--threads``, default cores // N, as ``OMP_NUM_THREADS``/``MKL_NUM_THREADS``). PyTorch
+otherwise starts a thread per core in every run: on 2 cores, two CTR-GCN runs of the 2-hour
+NW-UCLA config side by side so took 2.29 s a step each, 0.47x the samples/s of one run alone
+(0.54 s a step), where two runs of one thread each took 0.98 s, 1.11x (SF-Head: 0.51x and 1.21x;
+``side_by_side.py``, docs/benchmarks/side_by_side_nwucla_cpu2h.json).
+
+``--time-limit MINUTES`` stops the runs still going when that much wall time has passed
+(SIGTERM, then SIGKILL) and starts no more; the same command later resumes them from their last
+checkpoints.
 
 A run that fails (training or testing exits non-zero) is reported in one line and the study goes
 on with the next run; the driver exits with status 1 at the end, listing the failed runs (and
@@ -41,6 +48,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Optional
 
 _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(_REPO, 'tools')
@@ -94,16 +102,31 @@ class TimeLimitReached(Exception):
     """The study's time limit passed before this run ended; it was stopped (resumable)."""
 
 
-def call(cmd, out=None, deadline=None):
+def thread_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    """The environment of a run's processes with ``threads`` CPU threads (None: this one's)."""
+    if threads is None:
+        return None
+    return dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def call(cmd, out=None, deadline=None, env=None):
     """Run a tool to its end (``CalledProcessError`` if it fails), or stop it at ``deadline``
     (a ``time.time()`` value): SIGTERM, SIGKILL 30 s later, then ``TimeLimitReached``."""
     stderr = subprocess.STDOUT if out is not None else None
     if deadline is None:
-        subprocess.run(cmd, check=True, stdout=out, stderr=stderr)
+        subprocess.run(cmd, check=True, stdout=out, stderr=stderr, env=env)
         return
     if time.time() >= deadline:
         raise TimeLimitReached
-    proc = subprocess.Popen(cmd, stdout=out, stderr=stderr)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=stderr, env=env)
     try:
         returncode = proc.wait(timeout=max(0.0, deadline - time.time()))
     except subprocess.TimeoutExpired:
@@ -119,9 +142,11 @@ def call(cmd, out=None, deadline=None):
 
 
 def run_one(config: str, seed: int, root: str, python: str, extra, log_file: bool = False,
-            deadline=None) -> dict:
+            deadline=None, threads: Optional[int] = None) -> dict:
     """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``;
-    at ``deadline`` (``time.time()`` value) a run still going is stopped."""
+    at ``deadline`` (``time.time()`` value) a run still going is stopped; ``threads``: its CPU
+    threads (None: as this process's environment says). The metrics get ``train_seconds``,
+    ``step_seconds`` and ``threads`` (None when not set)."""
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
@@ -132,14 +157,15 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
     resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
     out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
+    env = thread_env(threads)
     try:
         call([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
-              '--work-dir', work_dir, *resume, *extra], out, deadline)
+              '--work-dir', work_dir, *resume, *extra], out, deadline, env)
         train_s = time.time() - t0
         call([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
               '--work-dir', osp.join(work_dir, 'test'), '--dump',
               osp.join(work_dir, SCORES), '--metrics-out', metrics_file + '.part',
-              *extra], out, deadline)
+              *extra], out, deadline, env)
     finally:
         if out is not None:
             out.close()
@@ -148,6 +174,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     os.remove(metrics_file + '.part')
     metrics['train_seconds'] = round(train_s, 1)
     metrics['step_seconds'] = median_step_seconds(work_dir)
+    metrics['threads'] = threads
     write_json(metrics_file, metrics)
     return metrics
 
@@ -225,6 +252,10 @@ def main(argv=None):
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs side by side (default 1: one after the other, output to '
                         'the terminal; more: each run\'s output to its run.log)')
+    parser.add_argument('--threads', type=int,
+                        help='CPU threads of each run (OMP_NUM_THREADS, MKL_NUM_THREADS); '
+                        'default with --jobs N > 1: the cores this process may use // N, at '
+                        'least 1; with --jobs 1: as the environment says')
     parser.add_argument('--time-limit', type=float, metavar='MINUTES',
                         help='stop the runs still going after this many minutes of wall time '
                         '(the same command resumes them)')
@@ -245,6 +276,16 @@ def main(argv=None):
             fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
     if args.jobs < 1:
         parser.error(f'--jobs must be at least 1, got {args.jobs}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'--threads must be at least 1, got {args.threads}')
+    threads = args.threads
+    if threads is None and args.jobs > 1:
+        threads = max(1, cpu_cores() // args.jobs)
+    if threads is not None and args.jobs * threads > cpu_cores():
+        print(f'warning: --jobs {args.jobs} runs of {threads} thread(s) each on '
+              f'{cpu_cores()} core(s): runs that take turns on the cores can together be '
+              f'slower than one run alone (tools/benchmark/side_by_side.py measures it)',
+              file=sys.stderr, flush=True)
     deadline = time.time() + 60 * args.time_limit if args.time_limit is not None else None
     runs = plan(args.configs, args.seeds, args.by_seed)
     failed, stopped, unarchived = set(), set(), set()
@@ -253,7 +294,7 @@ def main(argv=None):
     def one(config, seed):
         try:
             metrics = run_one(config, seed, args.root, sys.executable, extra,
-                              log_file=args.jobs > 1, deadline=deadline)
+                              log_file=args.jobs > 1, deadline=deadline, threads=threads)
         except TimeLimitReached:
             with lock:
                 stopped.add((config, seed))
