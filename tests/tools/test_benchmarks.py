@@ -127,7 +127,9 @@ def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, 
         ('a.py', 0), ('b.py', 0), ('a.py', 1), ('b.py', 1)]
     calls = []
 
-    def fake_run_one(config, seed, root, python, extra, log_file=False, deadline=None):
+    def fake_run_one(config, seed, root, python, extra, log_file=False, deadline=None,
+                     threads=None):
+        assert threads is None  # --jobs 1: the environment's threads
         assert not log_file  # one run at a time: output to the terminal
         calls.append((config, seed))
         if (config, seed) == ('b.py', 0):
