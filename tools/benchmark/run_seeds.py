@@ -278,12 +278,12 @@ def main(argv=None):
         parser.error(f'--jobs must be at least 1, got {args.jobs}')
     if args.threads is not None and args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
-    threads = args.threads
+    threads, cores = args.threads, cpu_cores()
     if threads is None and args.jobs > 1:
-        threads = max(1, cpu_cores() // args.jobs)
-    if threads is not None and args.jobs * threads > cpu_cores():
+        threads = max(1, cores // args.jobs)
+    if threads is not None and args.jobs * threads > cores:
         print(f'warning: --jobs {args.jobs} runs of {threads} thread(s) each on '
-              f'{cpu_cores()} core(s): runs that take turns on the cores can together be '
+              f'{cores} core(s): runs that take turns on the cores can together be '
               f'slower than one run alone (tools/benchmark/side_by_side.py measures it)',
               file=sys.stderr, flush=True)
     deadline = time.time() + 60 * args.time_limit if args.time_limit is not None else None

@@ -75,10 +75,10 @@ def measure(config: str, runs: int, threads: int, args, tmp: str) -> dict:
         with open(out) as f:
             copies.extend(json.load(f).values())
     seconds = [c['seconds_per_step'] for c in copies]
+    rates = [c['samples_per_second'] for c in copies]
     return dict(runs=runs, threads=threads, seconds_per_step=max(seconds),
-                seconds_per_step_each=seconds,
-                samples_per_second_each=[c['samples_per_second'] for c in copies],
-                samples_per_second=sum(c['samples_per_second'] for c in copies))
+                seconds_per_step_each=seconds, samples_per_second_each=rates,
+                samples_per_second=sum(rates))
 
 
 def main(argv=None):
