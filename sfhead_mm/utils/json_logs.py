@@ -19,7 +19,8 @@ import os.path as osp
 import statistics
 from typing import Dict, Iterator, List, Optional, Tuple
 
-__all__ = ['session_logs', 'log_files', 'log_lines', 'val_rows', 'median_train_value']
+__all__ = ['session_logs', 'log_files', 'log_lines', 'val_rows', 'val_step_name',
+           'median_train_value']
 
 
 def session_logs(work_dir: str) -> List[str]:
@@ -87,6 +88,24 @@ def val_rows(source: str) -> Dict[int, Dict[str, float]]:
                 rows.setdefault(int(log['step']), {}).update(
                     (k, v) for k, v in log.items() if k != 'step')
     return dict(sorted(rows.items()))
+
+
+def val_step_name(source: str) -> str:
+    """What a validation line's ``step`` of ``source`` counts: ``'epoch'`` when its training lines
+    have an ``epoch`` (an epoch-based loop), ``'iter'`` when they have none, ``'step'`` when it
+    logged no training line (it cannot tell).
+
+    Args:
+        source (str): A json log, or a work dir (all its runner sessions).
+    """
+    trained = False
+    for path in log_files(source):
+        for kind, log in log_lines(path):
+            if kind == 'train':
+                if 'epoch' in log:
+                    return 'epoch'
+                trained = True
+    return 'iter' if trained else 'step'
 
 
 def median_train_value(work_dir: str, key: str = 'time') -> Optional[float]:

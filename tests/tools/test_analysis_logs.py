@@ -76,6 +76,16 @@ def test_val_table_reads_a_resumed_work_dir_as_one_run(tmp_path, capsys):
                          {'epoch': 3, 'acc/top1': 0.5}]
     with pytest.raises(SystemExit, match="other.json: no validation values of \\['acc/mean1'\\]"):
         tool().main(['val_table', other, '--keys', 'acc/mean1'])
+    # an iteration-based run: its rows are iterations, and say so; with an epoch-based one, "step"
+    iters = tmp_path / 'iters.json'
+    iters.write_text('\n'.join(json.dumps(x) for x in [
+        dict(loss=1.0, iter=500, step=500), {'acc/top1': 0.7, 'step': 500}]) + '\n')
+    assert tool().main(['val_table', str(iters), '--out', str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[:3] == [
+        '| iter | acc/top1 |', '|---|---|', '| 500 | 0.7000 |']
+    assert json.loads(out.read_text()) == {'iters.json': [{'iter': 500, 'acc/top1': 0.7}]}
+    assert tool().main(['val_table', str(iters), other]) == 0
+    assert capsys.readouterr().out.startswith('| step | iters.json acc/top1 |')
 
 
 def test_a_broken_log_line_is_one_error_naming_file_and_line(tmp_path):

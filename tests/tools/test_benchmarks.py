@@ -324,7 +324,8 @@ def test_seeds_time_limit_stops_the_runs_still_going(tmp_path, monkeypatch):
 
 def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
     """The GPU study script (dry run): the step-time probe, one run_seeds per seed with both
-    configs (--jobs 2), compile only for COMPILE_SEEDS, the time limit passed on, the reading."""
+    configs (--jobs 2), compile only for COMPILE_SEEDS, the time limit passed on, the reading;
+    every run a share of the cores: the seeds' drivers run at once and do not know of each other."""
     env = dict(os.environ, DRY_RUN='1', SEEDS='0 1', COMPILE_SEEDS='1', TIME_LIMIT='8',
                CFG_OPTIONS='a.b=1 c=2',
                EXTRA_CONFIGS='configs/ctrgcn/ctrgcn_frhead_nwucla_65e.py')
@@ -341,9 +342,15 @@ def test_nwucla_65e_gpu_script_runs_one_pair_per_seed_side_by_side(tmp_path):
         assert '--jobs 3' in run and '--time-limit 8' in run and run.endswith('a.b=1 c=2' + (
             ' compile=True' if compiled else ''))
         assert ('compile=True' in run) == compiled
+        # 2 seeds x 3 configs = 6 runs at once
+        assert f'--threads {max(1, len(os.sched_getaffinity(0)) // 6)} ' in run
     reading = [x for x in lines if 'paired_seeds.py' in x][0]
     assert reading.endswith('--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e '
                             '--pair ctrgcn_nwucla_65e ctrgcn_frhead_nwucla_65e')
+    env.update(THREADS='3', OMP_NUM_THREADS='1')
+    subprocess.run(['bash', osp.join(BENCH, 'nwucla_65e_gpu.sh'), str(tmp_path)],
+                   env=env, capture_output=True, text=True, cwd=REPO, check=True)
+    assert '--threads 3 ' in (tmp_path / 'seed0.log').read_text()
 
 
 def test_sfhead_overhead_counts_operations(python, tmp_path):

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from sfhead_mm.utils.json_logs import (log_files, log_lines, median_train_value, session_logs,
-                                       val_rows)
+                                       val_rows, val_step_name)
 
 
 def _write(path, records, tail=''):
@@ -32,6 +32,9 @@ def test_lines_are_training_or_validation_as_mmengine_writes_them(tmp_path):
                                                   {'acc/top1': 0.4, 'step': 100}])
     assert [k for k, _ in log_lines(iter_based)] == ['train', 'val']
     assert val_rows(iter_based) == {100: {'acc/top1': 0.4}}
+    # what a validation step counts, from the training lines
+    assert val_step_name(log) == 'epoch' and val_step_name(iter_based) == 'iter'
+    assert val_step_name(_write(tmp_path / 'val.json', [{'acc/top1': 0.4, 'step': 3}])) == 'step'
 
 
 def test_a_live_runs_unfinished_line_is_left_out_a_broken_one_named(tmp_path):

@@ -17,8 +17,9 @@ interval) are plotted against the iteration, validation lines (metrics such as `
 logged iteration.
 
 ``val_table`` gives the validation curve of one or more runs as a Markdown table, one row per
-epoch (and, with ``--out``, as JSON: per legend entry, the rows ``{"epoch": E, key: value}`` as
-logged). A run is a log file or a work dir; a work dir's logs are all its runner sessions
+validated epoch (and, with ``--out``, as JSON: per legend entry, the rows ``{"epoch": E, key:
+value}`` as logged). In an iteration-based run the rows are iterations and the column and key say
+``iter``; runs of both kinds in one table say ``step``. A run is a log file or a work dir; a work dir's logs are all its runner sessions
 (``*/vis_data/scalars.json``, oldest first), so a resumed run reads as one, an epoch validated
 again after a resume keeping its later values.
 """
@@ -33,7 +34,7 @@ _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from sfhead_mm.utils.json_logs import log_lines, val_rows  # noqa: E402
+from sfhead_mm.utils.json_logs import log_lines, val_rows, val_step_name  # noqa: E402
 
 
 def load_log(path: str):
@@ -70,10 +71,13 @@ def val_table(args) -> int:
             raise SystemExit(f'{source}: no validation values of {missing}; it has: '
                              f'{sorted(seen) or "no validation lines"}')
         runs[name] = rows
+    # what the first column counts: the epoch, or the iteration of iteration-based runs
+    names = {val_step_name(source) for source in args.sources} - {'step'}
+    step = names.pop() if len(names) == 1 else 'step'
     epochs = sorted(set().union(*(rows.keys() for rows in runs.values())))
     scale, digits = (100, 2) if args.percent else (1, 4)
     cols = [f'{name} {key}' if len(runs) > 1 else key for name in runs for key in args.keys]
-    print('| epoch | ' + ' | '.join(cols) + ' |')
+    print(f'| {step} | ' + ' | '.join(cols) + ' |')
     print('|---' * (len(cols) + 1) + '|')
     for epoch in epochs:
         cells = []
@@ -83,7 +87,7 @@ def val_table(args) -> int:
                 cells.append('' if value is None else f'{value * scale:.{digits}f}')
         print(f'| {epoch} | ' + ' | '.join(cells) + ' |')
     if args.out:
-        write_json(args.out, {name: [dict(epoch=e, **{k: r[k] for k in args.keys if k in r})
+        write_json(args.out, {name: [{step: e, **{k: r[k] for k in args.keys if k in r}}
                                      for e, r in rows.items()]
                               for name, rows in runs.items()})
         print(f'wrote {args.out}')

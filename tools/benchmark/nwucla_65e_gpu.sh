@@ -16,7 +16,9 @@
 # (default 2); CFG_OPTIONS, more key=value overrides for both tools (e.g. the data path:
 # "train_dataloader.dataset.dataset.ann_file=... val_dataloader.dataset.ann_file=...
 # test_dataloader.dataset.ann_file=..."); DEVICE of the step-time probe (default cuda);
-# PYTHON (default python). DRY_RUN=1 prints the commands instead of running them.
+# THREADS, CPU threads of each run (default: the cores this script may use // all its runs, at least
+# 1: the seeds' run_seeds.py run at once and do not know of each other); PYTHON (default python).
+# DRY_RUN=1 prints the commands instead of running them.
 # First the step time of both configs alone on the GPU (eager, and PROBE_COMPILE's specs), into
 # ROOT/gpu_step.json.
 # Measured on one H200 (docs/results.md): 0.048 s (bare) and 0.096 s (SF-Head) a step eager, so
@@ -35,16 +37,20 @@ run "$PYTHON" "$HERE/train_throughput.py" $C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhe
     --compile ${PROBE_COMPILE:-none}
 limit=()
 [ -n "${TIME_LIMIT:-}" ] && limit=(--time-limit "$TIME_LIMIT")
+# shellcheck disable=SC2206  # SEEDS and EXTRA_CONFIGS are lists
+seeds=(${SEEDS:-0 1 2}) extras=(${EXTRA_CONFIGS:-})
+runs=$(( ${#seeds[@]} * (2 + ${#extras[@]}) ))
+cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+threads=${THREADS:-$(( cores / runs > 0 ? cores / runs : 1 ))}
 pids=()
-for seed in ${SEEDS:-0 1 2}; do
+for seed in "${seeds[@]}"; do
     # shellcheck disable=SC2206  # CFG_OPTIONS is split on spaces on purpose
     options=("train_dataloader.num_workers=${WORKERS:-2}" ${CFG_OPTIONS:-})
     case " ${COMPILE_SEEDS:-} " in *" $seed "*) options+=("${COMPILE_OPTION:-compile=True}") ;; esac
     # each pair its own root (one summary.json per writer); merged for the reading below
-    # shellcheck disable=SC2086  # EXTRA_CONFIGS is a list of paths
-    configs=($C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py ${EXTRA_CONFIGS:-})
-    run "$PYTHON" "$HERE/run_seeds.py" "${configs[@]}" \
-        --seeds "$seed" --jobs "${#configs[@]}" --root "$ROOT/seed$seed" "${limit[@]}" \
+    configs=($C/ctrgcn_nwucla_65e.py $C/ctrgcn_sfhead_nwucla_65e.py "${extras[@]}")
+    run "$PYTHON" "$HERE/run_seeds.py" "${configs[@]}" --seeds "$seed" --jobs "${#configs[@]}" \
+        --threads "$threads" --root "$ROOT/seed$seed" "${limit[@]}" \
         --cfg-options "${options[@]}" > "$ROOT/seed$seed.log" 2>&1 &
     pids+=($!)
 done
@@ -70,7 +76,7 @@ write_json(os.path.join(root, 'summary.json'), merged)
 print(json.dumps({n: sorted(r) for n, r in merged.items()}))
 PY
 pairs=(--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e)
-for extra in ${EXTRA_CONFIGS:-}; do
+for extra in "${extras[@]}"; do
     pairs+=(--pair ctrgcn_nwucla_65e "$(basename "$extra" .py)")
 done
 run "$PYTHON" "$HERE/../analysis/paired_seeds.py" "$ROOT" "${pairs[@]}" || status=1

@@ -58,7 +58,8 @@ if _REPO not in sys.path:
 from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  # noqa: E402
                                                run_scores, save_scores)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
-from sfhead_mm.utils.json_logs import median_train_value, session_logs, val_rows  # noqa: E402
+from sfhead_mm.utils.json_logs import (median_train_value, session_logs, val_rows,  # noqa: E402
+                                       val_step_name)
 
 #: A run's per-sample score file (``tools/test.py --dump``).
 SCORES = RUN_SCORE_FILES[0]
@@ -206,9 +207,10 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
     write_json(summary_file, summary)
     write_text(osp.join(archive, 'summary.md'), summarise(summary) + '\n')
     if osp.abspath(src) != osp.abspath(dst) and session_logs(src):
-        # the validation curve, from the run's logs (every runner session of a resumed run)
-        write_json(osp.join(dst, CURVE), [dict(epoch=e, **row)
-                                          for e, row in val_rows(src).items()])
+        # the validation curve, from the run's logs (every runner session of a resumed run);
+        # each row's first key is what its step counts, "epoch" (or "iter": iteration-based)
+        step = val_step_name(src)
+        write_json(osp.join(dst, CURVE), [{step: e, **row} for e, row in val_rows(src).items()])
 
 
 def summarise(results: dict) -> str:
