@@ -19,9 +19,9 @@ logged iteration.
 ``val_table`` gives the validation curve of one or more runs as a Markdown table, one row per
 validated epoch (and, with ``--out``, as JSON: per legend entry, the rows ``{"epoch": E, key:
 value}`` as logged). In an iteration-based run the rows are iterations and the column and key say
-``iter``; runs of both kinds in one table say ``step``. A run is a log file or a work dir; a work dir's logs are all its runner sessions
-(``*/vis_data/scalars.json``, oldest first), so a resumed run reads as one, an epoch validated
-again after a resume keeping its later values.
+``iter``; runs of both kinds in one table say ``step``. A run is a log file or a work dir; a
+work dir's logs are all its runner sessions (``*/vis_data/scalars.json``, oldest first), so a
+resumed run reads as one, an epoch validated again after a resume keeping its later values.
 """
 import argparse
 import os.path as osp
