@@ -128,3 +128,94 @@ def test_command_line(python, tmp_path):
     # bone weighted 0: the fused scores are the joint stream's, 9 of 16 right
     assert re.search(r'fused top-1\s+56.25 %', proc.stdout), proc.stdout
     assert '16 samples joined by sample id' in proc.stdout
+
+
+ARCHIVE = osp.join(REPO, 'docs', 'benchmarks', 'nwucla_cpu2h')
+BASE, SFHEAD = 'ctrgcn_nwucla_cpu2h', 'ctrgcn_sfhead_nwucla_cpu2h'
+
+
+def _study(tmp_path, runs):
+    """A study folder of archived real NW-UCLA runs: {name: {seed: (archived name, seed)}}."""
+    from sfhead_mm.evaluation.study import add_run, read_summary
+    archived = read_summary(ARCHIVE)
+    root = tmp_path / 'study'
+    for name, seeds in runs.items():
+        for seed, (source, src_seed) in seeds.items():
+            src = osp.join(ARCHIVE, source, f'seed{src_seed}')
+            dst = root / name / f'seed{seed}'
+            dst.mkdir(parents=True)
+            metrics = archived[source][str(src_seed)]
+            if osp.exists(osp.join(src, 'scores.json')):
+                with open(osp.join(src, 'scores.json')) as f:
+                    (dst / 'scores.json').write_text(f.read())
+            add_run(str(root), name, seed, metrics)
+    return root
+
+
+def test_study_fusion_gives_the_configs_metrics_and_pairs_like_a_trained_run(tmp_path, capsys):
+    """--study on real NW-UCLA runs (the archive of docs/results.md): a run fused with itself
+    has the metrics its test computed, key for key; a real fusion is argmax(j + b) and a run
+    of the study for paired_seeds."""
+    root = _study(tmp_path, {'j': {1: (SFHEAD, 1), 2: (SFHEAD, 2)},
+                             'b': {1: (SFHEAD, 1), 2: (SFHEAD, 2)},
+                             'base': {1: (BASE, 1), 2: (BASE, 2)}})
+    fuse = load_tool('fuse_scores').main
+    assert fuse(['--study', str(root), '--name', 'self', '--joint', 'j', '--bone', 'b',
+                 '--groups', 'nwucla_lookalike']) == 0
+    summary = json.loads((root / 'summary.json').read_text())
+    for seed in ('1', '2'):
+        tested = {k: v for k, v in summary['j'][seed].items()
+                  if k.startswith(('acc/', 'ambiguous/'))}
+        fused = summary['self'][seed]
+        assert fused['fusion'] == dict(streams=dict(joint='j', bone='b'), weights=[1.0, 1.0],
+                                       softmax=False)
+        assert {k: fused[k] for k in tested} == pytest.approx(tested, abs=1e-12)
+        assert json.loads((root / 'self' / f'seed{seed}' / 'metrics.json').read_text()) == fused
+    # baseline + SF-Head, weights 1 and 2: the argmax of the weighted sum, clip by clip
+    capsys.readouterr()
+    fuse(['--study', str(root), '--name', 'mix', '--joint', 'base', '--bone', 'j',
+          '--weights', '1', '2', '--groups', 'nwucla_lookalike', '--seeds', '2'])
+    printed = capsys.readouterr().out
+    a, b = (load_results(str(root / n / 'seed2' / 'scores.json')) for n in ('base', 'j'))
+    assert a.ids == b.ids
+    expected = float(np.mean(np.argmax(a.scores + 2 * b.scores, 1) == a.labels))
+    mix = json.loads((root / 'mix' / 'seed2' / 'metrics.json').read_text())
+    assert mix['acc/top1'] == pytest.approx(expected, abs=1e-12)
+    assert f'-> fused top-1 {100 * expected:.2f} %' in printed
+    assert load_results(str(root / 'mix' / 'seed2' / 'scores.json')).ids == a.ids
+    assert '| mix | 1 |' in (root / 'summary.md').read_text()
+    pairs = load_tool('paired_seeds').main([str(root), '--pair', 'self', 'mix'])
+    assert [r['seed'] for r in pairs[0]['rows']] == [2] and 'mcnemar_p' in pairs[0]['rows'][0]
+
+
+def test_study_fusion_skips_a_seed_without_scores_and_names_every_mistake(tmp_path, capsys):
+    """Baseline seed 0 was archived without a score file: skipped (an error with --seeds);
+    wrong groups, a taken name and an unknown run are one-line errors."""
+    root = _study(tmp_path, {'j': {0: (BASE, 0), 1: (BASE, 1)},
+                             'b': {0: (SFHEAD, 0), 1: (SFHEAD, 1)}})
+    assert not (root / 'j' / 'seed0' / 'scores.json').exists()
+    fuse = load_tool('fuse_scores').main
+    base = ['--study', str(root), '--joint', 'j', '--bone', 'b', '--groups', 'nwucla_lookalike']
+    assert fuse(base + ['--name', 'f']) == 0
+    err = capsys.readouterr().err
+    assert re.search(r'^skipped seed 0: no finished run with a score file of j \(.*j/seed0\)$',
+                     err, re.M), err
+    assert sorted(json.loads((root / 'summary.json').read_text())['f']) == ['1']
+    with pytest.raises(SystemExit, match=r"^error: 1 seed\(s\) not fused: 0$"):
+        fuse(base + ['--name', 'f', '--seeds', '0', '1'])
+    assert re.search(r'^error: seed 0: no finished run', capsys.readouterr().err, re.M)
+    with pytest.raises(SystemExit, match=r"--groups ntu120_sfhead9: group 'writing_typing.*"
+                       r"only 10 classes; the streams' runs were evaluated with "
+                       r"\['donning_doffing', .*: give their group set$"):
+        fuse(base[:-1] + ['ntu120_sfhead9', '--name', 'g'])
+    groups = tmp_path / 'other.json'  # a group set that fits 10 classes, but not theirs
+    groups.write_text(json.dumps({'name': 'other', 'groups': {'first_two': [0, 1]}}))
+    with pytest.raises(SystemExit, match=r"groups \['first_two'\], but the streams' runs"):
+        fuse(base[:-1] + [str(groups), '--name', 'g'])
+    with pytest.raises(SystemExit, match=r"--name 'j' is a trained run of .*: choose another"):
+        fuse(base + ['--name', 'j'])
+    with pytest.raises(SystemExit, match=r"summary.json has no runs of 'x' \(--bone; it has: "
+                       r"b, f, j\)"):
+        fuse(['--study', str(root), '--joint', 'j', '--bone', 'x', '--name', 'h'])
+    with pytest.raises(SystemExit):
+        fuse(base + ['--name', 'f', '--out', str(tmp_path / 'x.json')])  # not with --study

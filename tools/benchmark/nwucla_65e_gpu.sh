@@ -60,11 +60,11 @@ for log in "$ROOT"/seed*.log; do tail -n 4 "$log"; done
 # one study root: ROOT/NAME/seedS holds every run, summary.json every finished one
 run "$PYTHON" - "$ROOT" <<'PY'
 import glob, json, os, shutil, sys
-from sfhead_mm.utils.atomic_write import write_json
+from sfhead_mm.evaluation.study import read_summary, write_summary
 root = sys.argv[1]
 merged = {}
 for part in sorted(glob.glob(os.path.join(root, 'seed*', 'summary.json'))):
-    for name, runs in json.load(open(part)).items():
+    for name, runs in read_summary(os.path.dirname(part)).items():
         merged.setdefault(name, {}).update(runs)
 for run in glob.glob(os.path.join(root, 'seed*', '*', 'seed*')):
     name, seed = run.split(os.sep)[-2:]
@@ -72,7 +72,7 @@ for run in glob.glob(os.path.join(root, 'seed*', '*', 'seed*')):
     if not os.path.exists(target):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copytree(run, target, ignore=shutil.ignore_patterns('*.pth'))
-write_json(os.path.join(root, 'summary.json'), merged)
+write_summary(root, merged)
 print(json.dumps({n: sorted(r) for n, r in merged.items()}))
 PY
 pairs=(--pair ctrgcn_nwucla_65e ctrgcn_sfhead_nwucla_65e)

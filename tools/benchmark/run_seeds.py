@@ -42,7 +42,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import statistics
 import subprocess
 import sys
 import threading
@@ -57,6 +56,7 @@ if _REPO not in sys.path:
 
 from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  # noqa: E402
                                                run_scores, save_scores)
+from sfhead_mm.evaluation.study import add_run, read_summary, write_summary  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 from sfhead_mm.utils.json_logs import (median_train_value, session_logs, val_rows,  # noqa: E402
                                        val_step_name)
@@ -65,11 +65,6 @@ from sfhead_mm.utils.json_logs import (median_train_value, session_logs, val_row
 SCORES = RUN_SCORE_FILES[0]
 #: The archived validation curve of a run: ``[{"epoch": E, metric: value, ...}]`` as logged.
 CURVE = 'curve.json'
-
-#: Metrics reported in the table, in order, with their column titles.
-COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
-           ('ambiguous/group_mean', 'group mean'), ('ambiguous/top1', 'group top-1'),
-           ('ambiguous/confusion', 'within-group confusion'))
 
 
 def run_name(config: str) -> str:
@@ -198,42 +193,12 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
         elif scores is not None:  # an older run's dump pickle, converted
             res = load_results(scores)
             save_scores(osp.join(dst, SCORES), res.scores, res.labels, res.ids)
-    summary_file = osp.join(archive, 'summary.json')
-    summary = {}
-    if osp.exists(summary_file):
-        with open(summary_file, encoding='utf-8') as f:
-            summary = json.load(f)
-    summary.setdefault(name, {})[str(seed)] = metrics
-    write_json(summary_file, summary)
-    write_text(osp.join(archive, 'summary.md'), summarise(summary) + '\n')
+    add_run(archive, name, seed, metrics)
     if osp.abspath(src) != osp.abspath(dst) and session_logs(src):
         # the validation curve, from the run's logs (every runner session of a resumed run);
         # each row's first key is what its step counts, "epoch" (or "iter": iteration-based)
         step = val_step_name(src)
         write_json(osp.join(dst, CURVE), [{step: e, **row} for e, row in val_rows(src).items()])
-
-
-def summarise(results: dict) -> str:
-    """Markdown table: mean +- sample std per config.
-
-    Metrics in percent, then wall minutes of training and median seconds per training step.
-    """
-    head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min | s/step |'
-    lines = [head, '|' + '---|' * (len(COLUMNS) + 4)]
-    for name, runs in results.items():
-        cells = []
-        for key, _ in COLUMNS + (('train_seconds', ''), ('step_seconds', '')):
-            values = [r[key] for r in runs.values() if r.get(key) is not None]
-            scale = {'train_seconds': 1 / 60, 'step_seconds': 1}.get(key, 100)
-            if not values:
-                cells.append('n/a')
-            elif len(values) == 1:
-                cells.append(f'{values[0] * scale:.2f}')
-            else:
-                cells.append(f'{statistics.mean(values) * scale:.2f} ± '
-                             f'{statistics.stdev(values) * scale:.2f}')
-        lines.append(f'| {name} | {len(runs)} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
 
 
 def plan(configs, seeds, by_seed: bool = False):
@@ -268,11 +233,10 @@ def main(argv=None):
                         help='passed to both tools (e.g. data paths)')
     args = parser.parse_args(argv)
     extra = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
-    summary_file = osp.join(args.root, 'summary.json')
-    results = {}  # earlier invocations' runs stay in the summary
-    if osp.exists(summary_file):
-        with open(summary_file) as f:
-            results = json.load(f)
+    try:
+        results = read_summary(args.root)  # earlier invocations' runs stay in the summary
+    except ValueError as e:
+        parser.error(str(e))
     for name, runs in results.items():  # runs summarised before step times were recorded
         for seed, metrics in runs.items():
             fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
@@ -312,10 +276,7 @@ def main(argv=None):
             return
         with lock:
             results.setdefault(run_name(config), {})[str(seed)] = metrics
-            write_json(summary_file, results)
-            table = summarise(results)
-            write_text(osp.join(args.root, 'summary.md'), table + '\n')
-            print(table, flush=True)
+            print(write_summary(args.root, results), flush=True)
             if args.archive:
                 try:
                     archive_run(args.root, args.archive, run_name(config), seed, metrics)
