@@ -139,7 +139,8 @@ class CTRGCNUnit(nn.Module):
         Same parameters (so the same state dict); equal to the loop up to rounding:
         ``conv1``/``conv2`` are 1x1, so they commute with the mean over time and run on the
         time-pooled input; the subsets' ``conv3`` run as one convolution, their ``conv4`` as one
-        grouped convolution, and the aggregation sums over subsets and joints in one contraction.
+        grouped convolution with ``alpha`` folded into its weights and bias, and the aggregation
+        sums over subsets and joints in one contraction.
         """
         N, _, T, V = x.shape
         K, R, C = len(self.convs), self.convs[0].rel_channels, self.out_channels
@@ -148,11 +149,14 @@ class CTRGCNUnit(nn.Module):
         b_qk = cat([cat([c.conv1.bias, c.conv2.bias]) for c in self.convs])
         qk = F.conv2d(x.mean(-2, keepdim=True), w_qk, b_qk).view(N, K, 2, R, V)
         rel = torch.tanh(qk[:, :, 0].unsqueeze(-1) - qk[:, :, 1].unsqueeze(-2))  # (N,K,R,V,V)
-        w4 = cat([c.conv4.weight for c in self.convs])
-        b4 = cat([c.conv4.bias for c in self.convs])
+        # conv4(rel) * alpha as a convolution by alpha-scaled weights and bias: the same linear
+        # map, without a product over the whole (N, K, C, V, V) topology forward and two (one
+        # of them reduced to alpha's gradient) backward
+        w4 = cat([c.conv4.weight for c in self.convs]) * self.alpha
+        b4 = cat([c.conv4.bias for c in self.convs]) * self.alpha
         topology = F.conv2d(rel.reshape(N, K * R, V, V), w4, b4, groups=K).view(N, K, C, V, V)
-        # (N, K, C, V, V); alpha and A in its dtype, as in CTRGC.forward
-        topology = topology * self.alpha.to(topology.dtype) + A.unsqueeze(1).to(topology.dtype)
+        # (N, K, C, V, V); A in its dtype, as in CTRGC.forward
+        topology = topology + A.unsqueeze(1).to(topology.dtype)
         w3 = cat([c.conv3.weight for c in self.convs])
         b3 = cat([c.conv3.bias for c in self.convs])
         v = F.conv2d(x, w3, b3).view(N, K, C, T, V)
