@@ -72,15 +72,20 @@ def add_run(root: str, name: str, seed, metrics: dict) -> Dict[str, Dict[str, di
 def summarise(results: dict) -> str:
     """Markdown table: mean ± sample std per config.
 
-    Metrics in percent, then wall minutes of training and median seconds per training step.
+    Metrics in percent, then minutes of training (wall, and CPU time of its processes: the
+    latter leaves out pauses and waits for a busy core, and counts every thread) and the median
+    seconds per training step.
     """
-    head = '| config | runs | ' + ' | '.join(t for _, t in COLUMNS) + ' | train min | s/step |'
-    lines = [head, '|' + '---|' * (len(COLUMNS) + 4)]
+    head = ('| config | runs | ' + ' | '.join(t for _, t in COLUMNS)
+            + ' | train min | train CPU min | s/step |')
+    lines = [head, '|' + '---|' * (len(COLUMNS) + 5)]
     for name, runs in results.items():
         cells = []
-        for key, _ in COLUMNS + (('train_seconds', ''), ('step_seconds', '')):
+        for key, _ in COLUMNS + (('train_seconds', ''), ('train_cpu_seconds', ''),
+                                 ('step_seconds', '')):
             values = [r[key] for r in runs.values() if r.get(key) is not None]
-            scale = {'train_seconds': 1 / 60, 'step_seconds': 1}.get(key, 100)
+            scale = {'train_seconds': 1 / 60, 'train_cpu_seconds': 1 / 60,
+                     'step_seconds': 1}.get(key, 100)
             if not values:
                 cells.append('n/a')
             elif len(values) == 1:

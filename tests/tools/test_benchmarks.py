@@ -167,6 +167,27 @@ def test_seeds_jobs_run_side_by_side_with_one_log_each(tmp_path, monkeypatch):
         run_seeds.main(['a.py', '--jobs', '0'])
 
 
+@pytest.mark.skipif(not hasattr(os, 'wait4'), reason='CPU time of a child needs os.wait4')
+def test_seeds_record_the_training_cpu_time_which_a_pause_does_not_add_to(tmp_path, monkeypatch):
+    """train_cpu_seconds: the CPU time of train.py and of the children it waited for (a
+    data-loader worker), not its time asleep (or stopped)."""
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
+        import os, subprocess, sys, time
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        burn = 'import time\\nwhile time.process_time() < 0.4: pass'
+        subprocess.run([sys.executable, '-c', burn], check=True)  # a worker: 0.4 s of CPU
+        while time.process_time() < 0.4:  # and 0.4 s of its own
+            pass
+        time.sleep(1.5)  # waiting costs no CPU
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(tmp_path / 'r')])
+    metrics = json.loads((tmp_path / 'r' / 'summary.json').read_text())['a']['0']
+    assert metrics['train_seconds'] >= 2.3
+    assert 0.8 <= metrics['train_cpu_seconds'] <= metrics['train_seconds'] - 1.3
+
+
 def test_seeds_side_by_side_runs_share_the_cores(tmp_path, monkeypatch, capsys):
     """--jobs N: each run's processes get cores // N threads (OMP_NUM_THREADS, MKL_NUM_THREADS),
     recorded in its metrics; --threads sets them; --jobs 1 leaves the environment's; more

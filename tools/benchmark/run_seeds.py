@@ -4,8 +4,10 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 ``tools/test.py`` on its last checkpoint with ``--metrics-out`` (``metrics.json``) and ``--dump``
 (``scores.json``, the per-sample score file that ``tools/analysis/paired_seeds.py`` and
 ``fuse_scores.py`` read); finished runs (a ``metrics.json`` exists) are skipped, so an interrupted
-study resumes where it stopped. The summary (JSON and a Markdown table) is rewritten after every
-run.
+study resumes where it stopped. The summary (JSON and a Markdown table,
+``sfhead_mm.evaluation.study``) is rewritten after every run. A run's metrics also record its
+training wall time, the CPU time of its training processes (``train_cpu_seconds``: a pause or a
+wait for a busy core does not add to it), the median logged step and its threads.
 
     python tools/benchmark/run_seeds.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
@@ -113,28 +115,52 @@ def cpu_cores() -> int:
         return os.cpu_count() or 1
 
 
-def call(cmd, out=None, deadline=None, env=None):
+def reap(proc: subprocess.Popen, timeout: Optional[float] = None):
+    """Wait for ``proc`` (at most ``timeout`` seconds, else ``subprocess.TimeoutExpired``).
+
+    Returns ``(return code, CPU seconds)``: the user + system time of the process and of the
+    children it waited for (a training run's data-loader workers), which a SIGSTOP pause or a
+    wait for a busy core does not add to; None where ``os.wait4`` does not exist.
+    """
+    if not hasattr(os, 'wait4'):
+        return proc.wait(timeout=timeout), None
+    end = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, 0 if end is None else os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_utime + usage.ru_stime
+        if time.monotonic() >= end:
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+        time.sleep(min(0.5, max(0.0, end - time.monotonic())))
+
+
+def call(cmd, out=None, deadline=None, env=None) -> Optional[float]:
     """Run a tool to its end (``CalledProcessError`` if it fails), or stop it at ``deadline``
-    (a ``time.time()`` value): SIGTERM, SIGKILL 30 s later, then ``TimeLimitReached``."""
+    (a ``time.time()`` value): SIGTERM, SIGKILL 30 s later, then ``TimeLimitReached``.
+    Returns the tool's CPU seconds (:func:`reap`)."""
     stderr = subprocess.STDOUT if out is not None else None
-    if deadline is None:
-        subprocess.run(cmd, check=True, stdout=out, stderr=stderr, env=env)
-        return
-    if time.time() >= deadline:
+    if deadline is not None and time.time() >= deadline:
         raise TimeLimitReached
     proc = subprocess.Popen(cmd, stdout=out, stderr=stderr, env=env)
     try:
-        returncode = proc.wait(timeout=max(0.0, deadline - time.time()))
+        returncode, cpu = reap(proc, None if deadline is None
+                               else max(0.0, deadline - time.time()))
     except subprocess.TimeoutExpired:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            reap(proc, 30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            reap(proc)
         raise TimeLimitReached
+    except BaseException:  # e.g. Ctrl-C: the tool does not outlive the driver
+        proc.kill()
+        reap(proc)
+        raise
     if returncode:
         raise subprocess.CalledProcessError(returncode, cmd)
+    return cpu
 
 
 def run_one(config: str, seed: int, root: str, python: str, extra, log_file: bool = False,
@@ -142,6 +168,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``;
     at ``deadline`` (``time.time()`` value) a run still going is stopped; ``threads``: its CPU
     threads (None: as this process's environment says). The metrics get ``train_seconds``,
+    ``train_cpu_seconds`` (:func:`reap`; both of the last sitting of a resumed run),
     ``step_seconds`` and ``threads`` (None when not set)."""
     work_dir = osp.join(root, run_name(config), f'seed{seed}')
     metrics_file = osp.join(work_dir, 'metrics.json')
@@ -155,8 +182,8 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
     env = thread_env(threads)
     try:
-        call([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
-              '--work-dir', work_dir, *resume, *extra], out, deadline, env)
+        train_cpu = call([python, osp.join(TOOLS, 'train.py'), config, '--seed', str(seed),
+                          '--work-dir', work_dir, *resume, *extra], out, deadline, env)
         train_s = time.time() - t0
         call([python, osp.join(TOOLS, 'test.py'), config, last_checkpoint(work_dir),
               '--work-dir', osp.join(work_dir, 'test'), '--dump',
@@ -169,6 +196,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
         metrics = json.load(f)
     os.remove(metrics_file + '.part')
     metrics['train_seconds'] = round(train_s, 1)
+    metrics['train_cpu_seconds'] = None if train_cpu is None else round(train_cpu, 1)
     metrics['step_seconds'] = median_step_seconds(work_dir)
     metrics['threads'] = threads
     write_json(metrics_file, metrics)
