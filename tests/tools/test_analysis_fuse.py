@@ -214,6 +214,16 @@ def test_study_fusion_skips_a_seed_without_scores_and_names_every_mistake(tmp_pa
         fuse(base[:-1] + [str(groups), '--name', 'g'])
     with pytest.raises(SystemExit, match=r"--name 'j' is a trained run of .*: choose another"):
         fuse(base + ['--name', 'j'])
+    # one name, one fusion: other weights under the same name are refused, nothing written
+    before = (root / 'summary.json').read_text()
+    with pytest.raises(SystemExit, match=r"--name 'f' holds another fusion in .* \(seed 1: "
+                       r"streams \{'joint': 'j', 'bone': 'b'\}, weights \[1.0, 1.0\], softmax "
+                       r"False\): choose another name, or fuse with those$"):
+        fuse(base + ['--name', 'f', '--weights', '1', '2'])
+    assert (root / 'summary.json').read_text() == before
+    with pytest.raises(SystemExit, match=r"^error: --weights: 3 weights for 2 streams "
+                       r"\(joint, bone\)$"):
+        fuse(base + ['--name', 'h', '--weights', '1', '1', '1'])
     with pytest.raises(SystemExit, match=r"summary.json has no runs of 'x' \(--bone; it has: "
                        r"b, f, j\)"):
         fuse(['--study', str(root), '--joint', 'j', '--bone', 'x', '--name', 'h'])

@@ -148,6 +148,18 @@ def fuse_study(args) -> int:
             'fusion' not in m for m in summary.get(name, {}).values()):
         raise SystemExit(f'error: --name {name!r} is a trained run of {root}: choose another '
                          f'name for the fusion')
+    weights = args.weights or default_weights(list(args.streams))
+    if len(weights) != len(args.streams):
+        raise SystemExit(f'error: --weights: {len(weights)} weights for {len(args.streams)} '
+                         f'streams ({", ".join(args.streams)})')
+    record = dict(streams=dict(args.streams), weights=[float(w) for w in weights],
+                  softmax=args.softmax)
+    other = {s: m['fusion'] for s, m in summary.get(name, {}).items() if m['fusion'] != record}
+    if other:  # one name, one fusion: never seeds of different streams or weights under it
+        seed, fusion = min(other.items(), key=lambda kv: int(kv[0]))
+        raise SystemExit(f'error: --name {name!r} holds another fusion in {root} (seed {seed}: '
+                         f'streams {fusion["streams"]}, weights {fusion["weights"]}, softmax '
+                         f'{fusion["softmax"]}): choose another name, or fuse with those')
     finished = set.intersection(*(set(summary[r]) for r in args.streams.values()))
     seeds = ([str(s) for s in args.seeds] if args.seeds
              else sorted(finished, key=int))
@@ -165,7 +177,6 @@ def fuse_study(args) -> int:
             continue
         try:
             joined = join_by_id({s: load_results(f) for s, f in files.items()})
-            weights = args.weights or default_weights(list(joined.scores))
             fused = fuse(joined, weights, apply_softmax=args.softmax)
         except (ValueError, FileNotFoundError) as e:
             print(f'error: seed {seed}: {e}', file=sys.stderr)
@@ -180,8 +191,7 @@ def fuse_study(args) -> int:
         if expected and _groups(metrics) != expected:
             raise SystemExit(f'error: --groups {args.groups}: groups '
                              f'{sorted(_groups(metrics))}, but {hint}')
-        metrics['fusion'] = dict(streams=dict(args.streams), weights=list(weights),
-                                 softmax=args.softmax)
+        metrics['fusion'] = record
         out = osp.join(root, name, f'seed{seed}')
         save_scores(osp.join(out, 'scores.json'), fused, joined.labels, joined.ids)
         write_json(osp.join(out, 'metrics.json'), metrics)
