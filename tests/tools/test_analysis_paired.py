@@ -85,6 +85,15 @@ def test_bad_names_and_missing_seeds_say_what_exists(tmp_path):
     (root / 'summary.json').write_text(json.dumps(summary))
     with pytest.raises(SystemExit, match='share no finished seed'):
         paired.main([str(root), '--pair', BASE, OTHER])
+    # one pair that cannot be compared does not hide the others: they are printed and written
+    summary[BASE + '_copy'] = summary[BASE]
+    (root / 'summary.json').write_text(json.dumps(summary))
+    out = tmp_path / 'paired.md'
+    with pytest.raises(SystemExit, match=r"^error: 1 of 2 pair\(s\) not compared: .*summary\.json"
+                       r": .*share no finished seed$"):
+        paired.main([str(root), '--pair', BASE, OTHER, '--pair', BASE, BASE + '_copy',
+                     '--out', str(out)])
+    assert out.read_text().startswith(f'{BASE}_copy vs {BASE} (percentage points')
     with pytest.raises(SystemExit, match='no such file'):
         paired.main([str(tmp_path / 'absent'), '--pair', BASE, OTHER])
 

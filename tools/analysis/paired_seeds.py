@@ -19,12 +19,14 @@ NW-UCLA 86-137, so one clip moves it 0.7-1.2 points)::
         --pair ctrgcn_nwucla_cpu2h ctrgcn_sfhead_nwucla_cpu2h \\
         --pair ctrgcn_nwucla-bone_cpu2h ctrgcn_sfhead_nwucla-bone_cpu2h --out paired.md
 
+A pair that cannot be compared (a name the study does not hold, no seed finished by both) is
+named in one line; the other pairs are still printed and written, and the exit status is 1.
+
 The McNemar test treats the test set as a sample and one training run as fixed: it says whether a
 seed's split of clips is more than test-set luck, not whether the head helps across seeds (that
 is what the spread of the per-seed differences says).
 """
 import argparse
-import json
 import math
 import os.path as osp
 import statistics
@@ -39,6 +41,7 @@ import numpy as np  # noqa: E402
 
 from sfhead_mm.evaluation.result_files import load_results, run_scores  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
+from sfhead_mm.evaluation.study import SUMMARY, read_summary  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 
 #: Differences reported per seed, in percentage points: (metric key, column title).
@@ -179,23 +182,32 @@ def parse_args(argv=None):
 
 def main(argv=None) -> List[dict]:
     args = parse_args(argv)
-    summary_file = osp.join(args.root, 'summary.json')
-    try:
-        with open(summary_file, encoding='utf-8') as f:
-            summary = json.load(f)
-        results = [compare(args.root, summary, base, other) for base, other in args.pair]
-    except FileNotFoundError as e:
-        raise SystemExit(f'error: {e.filename}: no such file (run run_seeds.py with --root '
+    summary_file = osp.join(args.root, SUMMARY)
+    if not osp.exists(summary_file):
+        raise SystemExit(f'error: {summary_file}: no such file (run run_seeds.py with --root '
                          f'{args.root} first)')
-    except (ValueError, KeyError) as e:
-        raise SystemExit(f'error: {summary_file}: {e}')
-    text = '\n\n'.join(f'{r["other"]} vs {r["base"]} (percentage points, other - base)\n\n'
-                       + table(r) for r in results)
-    print(text)
-    if args.out:
-        write_text(args.out, text + '\n')
-    if args.json:
-        write_json(args.json, results)
+    try:
+        summary = read_summary(args.root)
+    except ValueError as e:
+        raise SystemExit(f'error: {e}')
+    results, problems = [], []
+    for base, other in args.pair:  # a pair that cannot be read is named; the others go on
+        try:
+            results.append(compare(args.root, summary, base, other))
+        except (ValueError, KeyError, FileNotFoundError) as e:
+            problems.append(f'{summary_file}: {e}')
+            print(f'error: {problems[-1]}', file=sys.stderr, flush=True)
+    if results:
+        text = '\n\n'.join(f'{r["other"]} vs {r["base"]} (percentage points, other - base)\n\n'
+                           + table(r) for r in results)
+        print(text)
+        if args.out:
+            write_text(args.out, text + '\n')
+        if args.json:
+            write_json(args.json, results)
+    if problems:
+        raise SystemExit(f'error: {len(problems)} of {len(args.pair)} pair(s) not compared: '
+                         + '; '.join(problems))
     return results
 
 
