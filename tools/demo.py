@@ -41,6 +41,7 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sfhead_mm.datasets import synthetic  # noqa: E402
+from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 
 CONFIGS = {
     'sfhead': osp.join(_REPO, 'configs', 'synthetic', 'stgcn_sfhead_synthetic.py'),
@@ -184,8 +185,7 @@ def print_result(results: dict):
     rows = [('top-1 accuracy', 'acc/top1'), ('mean-class accuracy', 'acc/mean1'),
             ('look-alike pairs (mean)', 'ambiguous/group_mean'),
             ('mistaken for the partner', 'ambiguous/confusion')]
-    amb = {k[len('ambiguous/'):-len('/acc')] for k in sf if k.startswith('ambiguous/')
-           and k.endswith('/acc') and k.count('/') == 2}
+    amb = set(AmbiguousGroupMetric.reported_groups(sf))
     rows += [(f'  {g.replace("_", " ")}', f'ambiguous/{g}/acc') for g in sorted(amb)]
     head = f'{"":28s}{"SF-Head":>9s}'
     if base is not None:

@@ -11,6 +11,7 @@ from mmengine.evaluator import Evaluator
 from mmengine.logging import MMLogger
 
 from mmaction.registry import METRICS
+from sfhead_mm.evaluation import AmbiguousGroupMetric
 from tests.conftest import REPO
 from tests.evaluation.ambiguous_cases import (CLASS_NAMES, EXPECTED, EXPECTED_PER_CLASS, GROUPS,
                                               labels_and_preds, make_samples)
@@ -196,3 +197,13 @@ def test_anchor_names_from_a_builtin_class_list():
     with pytest.raises(ValueError, match="unknown class 'swim'"):
         METRICS.build(dict(type='AmbiguousGroupMetric', groups='nwucla_lookalike',
                            data_driven=dict(anchors=['swim'])))
+
+
+def test_reported_groups_reads_the_group_names_back_from_its_scalars():
+    """The tools (demo, paired_seeds, fuse_scores --study) read a run's groups from its metrics
+    this one way: ``ambiguous/<group>/acc``, in their order, nothing else."""
+    metrics = {'acc/top1': 0.9, 'ambiguous/top1': 0.8, 'ambiguous/confusion': 0.1,
+               'ambiguous/sit_stand/acc': 0.7, 'ambiguous/sit_stand/confusion': 0.2,
+               'ambiguous/sit_stand/acc_sit_down': 0.6, 'ambiguous/don_doff/acc': 0.9,
+               'other/x/acc': 0.5}
+    assert AmbiguousGroupMetric.reported_groups(metrics) == ['sit_stand', 'don_doff']

@@ -127,11 +127,6 @@ def run_metrics(scores, labels, args) -> dict:
     return metrics
 
 
-def _groups(metrics: dict) -> set:
-    return {k.split('/')[1] for k in metrics
-            if k.startswith('ambiguous/') and k.endswith('/acc') and k.count('/') == 2}
-
-
 def fuse_study(args) -> int:
     """``--study``: fuse every seed of the streams' runs into ``ROOT/NAME/seedS``."""
     root, name = args.study, args.name
@@ -182,15 +177,16 @@ def fuse_study(args) -> int:
             print(f'error: seed {seed}: {e}', file=sys.stderr)
             problems.append(seed)
             continue
-        expected = set.union(*(_groups(summary[run][seed]) for run in args.streams.values()))
+        groups_of = AmbiguousGroupMetric.reported_groups
+        expected = set().union(*(groups_of(summary[run][seed]) for run in args.streams.values()))
         hint = f'the streams\' runs were evaluated with {sorted(expected)}: give their group set'
         try:
             metrics = run_metrics(fused, joined.labels, args)
         except ValueError as e:  # e.g. a group of another dataset's classes
             raise SystemExit(f'error: --groups {args.groups}: {e}; {hint}')
-        if expected and _groups(metrics) != expected:
+        if expected and set(groups_of(metrics)) != expected:
             raise SystemExit(f'error: --groups {args.groups}: groups '
-                             f'{sorted(_groups(metrics))}, but {hint}')
+                             f'{sorted(groups_of(metrics))}, but {hint}')
         metrics['fusion'] = record
         out = osp.join(root, name, f'seed{seed}')
         save_scores(osp.join(out, 'scores.json'), fused, joined.labels, joined.ids)

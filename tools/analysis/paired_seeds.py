@@ -39,6 +39,7 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
 
 import numpy as np  # noqa: E402
 
+from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results, run_scores  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
 from sfhead_mm.evaluation.study import SUMMARY, read_summary  # noqa: E402
@@ -110,8 +111,8 @@ def group_rows(base: Dict[str, dict], other: Dict[str, dict], seeds: List[str]) 
     """Per look-alike group, over the seeds where both runs report it: the means of accuracy
     and within-group confusion of both models and their mean paired difference (points)."""
     names = list(dict.fromkeys(  # every group any paired run reports, in first-seen order
-        k.split('/')[1] for run in (base, other) for s in seeds for k in run[s]
-        if k.startswith('ambiguous/') and k.endswith('/acc') and k.count('/') == 2))
+        g for run in (base, other) for s in seeds
+        for g in AmbiguousGroupMetric.reported_groups(run[s])))
     rows = []
     for name in names:
         row = dict(group=name)

@@ -229,6 +229,14 @@ class AmbiguousGroupMetric(BaseMetric):
             print_log(f'AmbiguousGroupMetric: report written to {path}', logger='current')
         return metrics
 
+    @classmethod
+    def reported_groups(cls, metrics: Dict[str, Any]) -> List[str]:
+        """The groups whose accuracy ``metrics`` (this metric's scalars with their prefix, e.g.
+        a test's ``metrics.json``) holds, in their order there."""
+        head = f'{cls.default_prefix}/'
+        return [k[len(head):-len('/acc')] for k in metrics
+                if k.startswith(head) and k.endswith('/acc') and k.count('/') == 2]
+
     def evaluate_confusion(self, cm: np.ndarray) -> Tuple[Dict[str, float], Dict]:
         """Scalars and the JSON-ready report of one confusion matrix (C, C)."""
         gs = self.group_set
