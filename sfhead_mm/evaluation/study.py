@@ -18,8 +18,8 @@ from typing import Dict
 
 from ..utils.atomic_write import write_json, write_text
 
-__all__ = ['SUMMARY', 'SUMMARY_MD', 'COLUMNS', 'read_summary', 'write_summary', 'summarise',
-           'add_run']
+__all__ = ['SUMMARY', 'SUMMARY_MD', 'COLUMNS', 'run_dir', 'read_summary', 'write_summary',
+           'summarise', 'add_run']
 
 #: The study's file of every finished run's metrics, ``{NAME: {seed: metrics}}``.
 SUMMARY = 'summary.json'
@@ -30,6 +30,12 @@ SUMMARY_MD = 'summary.md'
 COLUMNS = (('acc/top1', 'top-1'), ('acc/mean1', 'mean-class'),
            ('ambiguous/group_mean', 'group mean'), ('ambiguous/top1', 'group top-1'),
            ('ambiguous/confusion', 'within-group confusion'))
+
+
+def run_dir(root: str, name: str, seed) -> str:
+    """The folder of run ``name`` (a config name without ``.py``) and ``seed``:
+    ``ROOT/NAME/seedS``."""
+    return osp.join(root, name, f'seed{seed}')
 
 
 def read_summary(root: str) -> Dict[str, Dict[str, dict]]:

@@ -46,7 +46,7 @@ from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_pickle  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results, run_scores, save_scores  # noqa
-from sfhead_mm.evaluation.study import add_run, read_summary  # noqa: E402
+from sfhead_mm.evaluation.study import SUMMARY, add_run, read_summary, run_dir  # noqa
 from sfhead_mm.evaluation.score_fusion import (STREAM_WEIGHTS, default_weights, fuse,  # noqa
                                                join_by_id, looks_like_probabilities,
                                                topk_accuracy)
@@ -136,7 +136,7 @@ def fuse_study(args) -> int:
         raise SystemExit(f'error: {e}')
     for stream, run in args.streams.items():
         if run not in summary:
-            raise SystemExit(f'error: {osp.join(root, "summary.json")} has no runs of {run!r} '
+            raise SystemExit(f'error: {osp.join(root, SUMMARY)} has no runs of {run!r} '
                              f'(--{stream.replace("_", "-")}; it has: '
                              f'{", ".join(sorted(summary)) or "none"})')
     if name in args.streams.values() or any(
@@ -160,7 +160,7 @@ def fuse_study(args) -> int:
              else sorted(finished, key=int))
     problems, fused_seeds = [], []
     for seed in seeds:
-        where = {s: osp.join(root, run, f'seed{seed}') for s, run in args.streams.items()}
+        where = {s: run_dir(root, run, seed) for s, run in args.streams.items()}
         files = {s: run_scores(d) if seed in summary[args.streams[s]] else None
                  for s, d in where.items()}
         missing = [f'{args.streams[s]} ({where[s]})' for s, f in files.items() if f is None]
@@ -188,7 +188,7 @@ def fuse_study(args) -> int:
             raise SystemExit(f'error: --groups {args.groups}: groups '
                              f'{sorted(groups_of(metrics))}, but {hint}')
         metrics['fusion'] = record
-        out = osp.join(root, name, f'seed{seed}')
+        out = run_dir(root, name, seed)
         save_scores(osp.join(out, 'scores.json'), fused, joined.labels, joined.ids)
         write_json(osp.join(out, 'metrics.json'), metrics)
         summary = add_run(root, name, seed, metrics)

@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results, run_scores  # noqa: E402
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
-from sfhead_mm.evaluation.study import SUMMARY, read_summary  # noqa: E402
+from sfhead_mm.evaluation.study import SUMMARY, read_summary, run_dir  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 
 #: Differences reported per seed, in percentage points: (metric key, column title).
@@ -71,7 +71,7 @@ def compare(root: str, summary: Dict[str, dict], base: str, other: str) -> dict:
     """Per-seed and mean differences of ``other`` against ``base`` (see the module docstring)."""
     for name in (base, other):
         if name not in summary:
-            raise ValueError(f'{osp.join(root, "summary.json")} has no runs of {name!r} '
+            raise ValueError(f'{osp.join(root, SUMMARY)} has no runs of {name!r} '
                              f'(it has: {", ".join(sorted(summary)) or "none"})')
     seeds = sorted(set(summary[base]) & set(summary[other]), key=int)
     if not seeds:
@@ -86,7 +86,7 @@ def compare(root: str, summary: Dict[str, dict], base: str, other: str) -> dict:
         for key, _ in DIFFS:
             row[key] = (100 * (mo[key] - mb[key]) if mb.get(key) is not None
                         and mo.get(key) is not None else None)
-        dumps = [run_scores(osp.join(root, name, f'seed{seed}')) for name in (base, other)]
+        dumps = [run_scores(run_dir(root, name, seed)) for name in (base, other)]
         if all(dumps):
             only_base, only_other, n = discordant(*dumps)
             row.update(only_base=only_base, only_other=only_other, clips=n,

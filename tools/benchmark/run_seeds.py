@@ -58,7 +58,8 @@ if _REPO not in sys.path:
 
 from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  # noqa: E402
                                                run_scores, save_scores)
-from sfhead_mm.evaluation.study import add_run, read_summary, write_summary  # noqa: E402
+from sfhead_mm.evaluation.study import (add_run, read_summary, run_dir,  # noqa: E402
+                                        write_summary)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
 from sfhead_mm.utils.json_logs import (median_train_value, session_logs, val_rows,  # noqa: E402
                                        val_step_name)
@@ -170,7 +171,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     threads (None: as this process's environment says). The metrics get ``train_seconds``,
     ``train_cpu_seconds`` (:func:`reap`; both of the last sitting of a resumed run),
     ``step_seconds`` and ``threads`` (None when not set)."""
-    work_dir = osp.join(root, run_name(config), f'seed{seed}')
+    work_dir = run_dir(root, run_name(config), seed)
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
         with open(metrics_file) as f:
@@ -210,8 +211,8 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
     run with neither is archived with its metrics only. The curve (``curve.json``) is written
     from the run's logs while its work dir has them, and kept as it is otherwise.
     """
-    src = osp.join(root, name, f'seed{seed}')
-    dst = osp.join(archive, name, f'seed{seed}')
+    src = run_dir(root, name, seed)
+    dst = run_dir(archive, name, seed)
     if osp.abspath(src) != osp.abspath(dst):
         write_json(osp.join(dst, 'metrics.json'), metrics)
         scores = run_scores(src)
@@ -267,7 +268,7 @@ def main(argv=None):
         parser.error(str(e))
     for name, runs in results.items():  # runs summarised before step times were recorded
         for seed, metrics in runs.items():
-            fill_step_time(metrics, osp.join(args.root, name, f'seed{seed}'))
+            fill_step_time(metrics, run_dir(args.root, name, seed))
     if args.jobs < 1:
         parser.error(f'--jobs must be at least 1, got {args.jobs}')
     if args.threads is not None and args.threads < 1:
@@ -294,7 +295,7 @@ def main(argv=None):
                 stopped.add((config, seed))
             return
         except subprocess.CalledProcessError as e:
-            work_dir = osp.join(args.root, run_name(config), f'seed{seed}')
+            work_dir = run_dir(args.root, run_name(config), seed)
             tool = osp.basename(e.cmd[1]) if len(e.cmd) > 1 else e.cmd[0]
             with lock:
                 failed.add((config, seed))
