@@ -81,6 +81,18 @@ def test_export_matches_pytorch(name, sf_head, tmp_path):
     np.testing.assert_allclose(runner(x).sum(-1), 1, atol=1e-5)
 
 
+def test_batched_ctrgcn_exports_the_same_function(tmp_path):
+    """The opt-in batched paths (CTR-GC subsets, TCN branches, as the CPU configs use them)
+    hold custom autograd functions; the exported graph computes the model's logits."""
+    cfg = export_cfg('CTRGCN', False)
+    cfg['backbone'] = dict(cfg['backbone'], batched_subsets=True, batched_tcn=True)
+    model = calibrated(cfg)
+    V, M = LAYOUTS['nturgb+d']
+    result = export_onnx(model, str(tmp_path / 'batched.onnx'), input_shape=(M, 12, V, 3),
+                         rtol=0)
+    assert result.max_abs_diff <= ATOL and len(result.checked_shapes) == 3
+
+
 def test_static_axes_and_metadata(tmp_path):
     model = calibrated(recognizer_cfg('STGCN'))
     out = str(tmp_path / 'static.onnx')

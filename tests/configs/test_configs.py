@@ -193,6 +193,7 @@ def test_cpu_2h_schedule_is_one_warmup_and_one_cosine_over_the_repeated_set():
     assert cosine.end == cfg.train_cfg.max_epochs == 30
     assert cfg.train_dataloader.dataset.times == 5  # the authors' NW-UCLA feeder repeats 5x
     assert cfg.model.backbone.batched_subsets is True
+    assert cfg.model.backbone.batched_tcn is True
     # the bone stream differs from the joint stream by the skeleton feature only
     bone = load('ctrgcn/ctrgcn_nwucla-bone_cpu2h.py')
     assert bone.model == cfg.model

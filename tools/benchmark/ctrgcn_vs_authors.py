@@ -13,6 +13,8 @@ decay 1e-4, the authors' NW-UCLA settings) on a synthetic batch of NW-UCLA's sha
   float32 scores, which MMAction2's top-k accuracy in the loss needs under bf16),
   ``model(x, samples, mode='loss')``: the Runner's train step without the data preprocessor.
 - ``ours-batched``: ``backbone.batched_subsets=True`` (the three CTR-GC subsets at once).
+- ``+tcn``: ``backbone.batched_tcn=True`` (the multi-scale TCN's branches with joined 1x1
+  convolutions and BatchNorms).
 - ``+cl``: channels-last memory format; ``+bf16``: ``torch.autocast('cpu', torch.bfloat16)``
   around forward and loss; ``+compile``: ``torch.compile`` of the backbone (its compile time is
   printed apart and left out of the step times).
@@ -74,10 +76,11 @@ def make_authors(path):
     return model, step
 
 
-def make_ours(batched=False, channels_last=False, bf16=False, compile=False):
+def make_ours(batched=False, tcn=False, channels_last=False, bf16=False, compile=False):
     cfg = Config.fromfile(CONFIG)
     cfg.model.type = 'PluginRecognizerGCN'
     cfg.model.backbone.batched_subsets = batched
+    cfg.model.backbone.batched_tcn = tcn
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).train()
     if channels_last:
@@ -105,6 +108,8 @@ VARIANTS = {
     'ours-batched+cl': dict(batched=True, channels_last=True),
     'ours+bf16': dict(bf16=True),
     'ours-batched+bf16': dict(batched=True, bf16=True),
+    'ours-batched+tcn': dict(batched=True, tcn=True),
+    'ours-batched+tcn+bf16': dict(batched=True, tcn=True, bf16=True),
     'ours-batched+compile': dict(batched=True, compile=True),
     'ours-batched+bf16+compile': dict(batched=True, bf16=True, compile=True),
 }

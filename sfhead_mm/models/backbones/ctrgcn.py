@@ -156,11 +156,44 @@ class CTRGCNUnit(nn.Module):
         b4 = cat([c.conv4.bias for c in self.convs]) * self.alpha
         topology = F.conv2d(rel.reshape(N, K * R, V, V), w4, b4, groups=K).view(N, K, C, V, V)
         # (N, K, C, V, V); A in its dtype, as in CTRGC.forward
-        topology = topology + A.unsqueeze(1).to(topology.dtype)
+        topology = add_shared_topology(topology, A)
         w3 = cat([c.conv3.weight for c in self.convs])
         b3 = cat([c.conv3.bias for c in self.convs])
         v = F.conv2d(x, w3, b3).view(N, K, C, T, V)
         return torch.einsum('nkcuv,nkctv->nctu', topology, v)
+
+
+class _AddSharedTopology(torch.autograd.Function):
+    """``topology + A`` for a (N, K, C, V, V) ``topology`` and a (K, V, V) ``A`` (cast to the
+    topology's dtype); ``A``'s gradient is summed over N, then over C, in float32 at least."""
+
+    @staticmethod
+    def forward(ctx, topology: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
+        ctx.a_dtype = A.dtype
+        return topology + A.to(topology.dtype).unsqueeze(1)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        # the contraction's backward hands a permuted gradient; the convolution before needs
+        # it contiguous anyway, and the sums below are fast on a contiguous one only
+        grad, grad_a = grad.contiguous(), None
+        if ctx.needs_input_grad[1]:
+            acc = torch.promote_types(grad.dtype, torch.float32)  # float32 at least
+            grad_a = grad.sum(0, dtype=acc).sum(1).to(ctx.a_dtype)
+        return grad, grad_a
+
+
+def add_shared_topology(topology: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
+    """``topology + A[:, None]`` (A in the topology's dtype), with a faster backward for ``A``.
+
+    Autograd reduces the broadcast gradient over N and C in one strided pass, which on a CPU
+    takes 4.4 ms for a (16, 3, 256, 20, 20) bf16 gradient; summing over N, then over C, takes
+    1.0 ms (measured, 1 thread) and accumulates in float32 (float64 for float64).
+
+    Shapes:
+        topology (N, K, C, V, V), A (K, V, V) -> (N, K, C, V, V)
+    """
+    return _AddSharedTopology.apply(topology, A)
 
 
 class CTRGCNBlock(nn.Module):
@@ -176,6 +209,8 @@ class CTRGCNBlock(nn.Module):
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): One TCN branch per dilation. Defaults to (1, 2).
         batched (bool): See :class:`CTRGCNUnit`. Defaults to False.
+        batched_tcn (bool): See :class:`~sfhead_mm.models.utils.tcn.MultiScaleTCN`'s
+            ``batched``. Defaults to False.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -183,12 +218,14 @@ class CTRGCNBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor, stride: int = 1,
                  residual: bool = True, adaptive: bool = True, tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2), batched: bool = False):
+                 tcn_dilations: Sequence[int] = (1, 2), batched: bool = False,
+                 batched_tcn: bool = False):
         super().__init__()
         self.gcn = CTRGCNUnit(in_channels, out_channels, A, adaptive=adaptive, batched=batched)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
                                  stride=stride, dilations=tcn_dilations, residual=False,
-                                 bn_weight_std=0.02)  # the authors' weights_init
+                                 bn_weight_std=0.02,  # the authors' weights_init
+                                 batched=batched_tcn)
         self.relu = nn.ReLU(inplace=True)
         if not residual:
             self.residual = None
@@ -237,6 +274,10 @@ class CTRGCN(BaseModule):
         batched_subsets (bool): Compute the three CTR-GC subsets together (same parameters and
             state dict, equal outputs up to rounding, see :meth:`CTRGCNUnit.forward_batched`).
             Defaults to False.
+        batched_tcn (bool): Compute the multi-scale TCN's branches together (same parameters
+            and state dict, equal outputs up to rounding, see
+            :meth:`~sfhead_mm.models.utils.tcn.MultiScaleTCN.forward_batched`). Defaults to
+            False.
         init_cfg (dict, optional): mmengine initialisation config (e.g. ``Pretrained``).
 
     Shapes:
@@ -249,7 +290,7 @@ class CTRGCN(BaseModule):
                  down_stages: Sequence[int] = (5, 8), ch_ratio: int = 2, num_person: int = 2,
                  adaptive: bool = True, tcn_kernel_size: int = 5,
                  tcn_dilations: Sequence[int] = (1, 2), batched_subsets: bool = False,
-                 init_cfg: Optional[dict] = None):
+                 batched_tcn: bool = False, init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         graph_cfg = dict(graph_cfg)
         graph_cfg.setdefault('mode', 'spatial')
@@ -266,7 +307,7 @@ class CTRGCN(BaseModule):
         self.net = ModuleList(
             CTRGCNBlock(cin, cout, A, stride=stride, residual=i > 0, adaptive=adaptive,
                         tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
-                        batched=batched_subsets)
+                        batched=batched_subsets, batched_tcn=batched_tcn)
             for i, (cin, cout, stride) in enumerate(plan))
         self.out_channels = plan[-1][1]
 
