@@ -12,7 +12,7 @@ import pytest
 
 from sfhead_mm.evaluation.result_files import load_results
 from sfhead_mm.evaluation.study import summarise
-from tests.conftest import REPO, TEST_CONFIGS, run
+from tests.conftest import REPO, TEST_CONFIGS, data_options, run
 from tests.evaluation.ambiguous_cases import make_samples, write_dump
 
 BENCH = osp.join(REPO, 'tools', 'benchmark')
@@ -379,3 +379,99 @@ def test_sfhead_overhead_counts_operations(python, tmp_path):
     assert ops['auxiliary']['infer'] == ops['bare']['infer'] > 0
     assert ops['inline']['train'] > ops['inline']['infer'] and \
         ops['inline']['train'] > ops['bare']['train'] > 0
+
+
+def _fake_authors_checkout(root):
+    """A stand-in for Uason-Chen/CTR-GCN with what training_loops.py relies on: main.py's
+    get_parser / init_seed / Processor(arg).train(epoch) moving data and model with .cuda(), a
+    feeder reading data/NW-UCLA/all_sqe/<name>.json relative to the working directory,
+    config/ucla/default.yaml, and torchlight importing torchpack's PaviLogger."""
+    (root / 'torchlight' / 'torchlight').mkdir(parents=True)
+    (root / 'torchlight' / 'torchlight' / '__init__.py').write_text(
+        'from torchpack.runner.hooks import PaviLogger\n'
+        'from argparse import Action as DictAction\n')
+    (root / 'config' / 'ucla').mkdir(parents=True)
+    (root / 'config' / 'ucla' / 'default.yaml').write_text(
+        'batch_size: 2\ntrain_feeder_args:\n  repeat: 5\n  window_size: 4\n')
+    (root / 'main.py').write_text(textwrap.dedent('''
+        import argparse, glob, json, os
+        import torch
+        from torchlight import DictAction  # noqa: F401
+
+        def get_parser():
+            p = argparse.ArgumentParser()
+            p.add_argument('--work-dir')
+            p.add_argument('--num-worker', type=int, default=32)
+            p.add_argument('--device', type=int, default=0)
+            p.add_argument('--seed', type=int, default=1)
+            p.add_argument('--batch-size', type=int, default=64)
+            p.add_argument('--train-feeder-args', default=dict())
+            return p
+
+        def init_seed(seed):
+            torch.manual_seed(seed)
+
+        class Feeder(torch.utils.data.Dataset):
+            def __init__(self, repeat, window_size):
+                self.files = sorted(glob.glob('data/NW-UCLA/all_sqe/*.json')) * repeat
+                self.window = window_size
+            def __len__(self):
+                return len(self.files)
+            def __getitem__(self, i):
+                with open(self.files[i]) as f:
+                    x = torch.tensor(json.load(f)['skeletons'], dtype=torch.float64)
+                return x[:self.window].flatten(), 0, i
+
+        class Processor:
+            def __init__(self, arg):
+                assert arg.num_worker == 0 and arg.train_feeder_args['repeat'] == 1
+                self.model = torch.nn.Linear(4 * 2 * 3, 3).cuda(arg.device)
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self.data_loader = dict(train=torch.utils.data.DataLoader(
+                    Feeder(**arg.train_feeder_args), batch_size=arg.batch_size,
+                    shuffle=True, drop_last=True, num_workers=arg.num_worker))
+            def train(self, epoch):
+                for data, label, index in self.data_loader['train']:
+                    data, label = data.float().cuda(0), label.long().cuda(0)
+                    loss = torch.nn.functional.cross_entropy(self.model(data), label)
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+        '''))
+    data = root / 'all_sqe'
+    data.mkdir()
+    for i in range(5):  # 5 clips, batch 2, drop_last: 2 steps an epoch
+        (data / f'a01_s0{i}_e00_v01.json').write_text(json.dumps(
+            {'skeletons': np.full((6, 2, 3), float(i)).tolist()}))
+    return str(root), str(data)
+
+
+def test_training_loops_times_the_authors_epoch_and_ours(python, tmp_path, synthetic_small):
+    """The authors' loop runs on the CPU from their checkout (repeat 1, no workers, their
+    torchlight and a placeholder torchpack), ours through tools/train.py; the last epoch of each is
+    timed and compared to the authors'."""
+    repo, data = _fake_authors_checkout(tmp_path / 'CTR-GCN')
+    out = tmp_path / 'loops.json'
+    cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
+    proc = run([python, osp.join(BENCH, 'training_loops.py'), '--authors', repo, '--data', data,
+                cfg, '--epochs', '2', '--rounds', '1', '--threads', '1', '--json', str(out),
+                '--cfg-options', *data_options(synthetic_small)])
+    result = json.loads(out.read_text())
+    authors = result['runs']['authors'][0]
+    assert [e['steps'] for e in authors['epochs']] == [2, 2]
+    assert all(e['samples'] == 4 and e['wall'] > 0 for e in authors['epochs'])
+    ours = result['runs'][cfg][0]['epochs'][-1]
+    # the synthetic set's 192 training clips once, in the tiny config's batches of 16
+    assert (ours['steps'], ours['samples']) == (12, 192) and ours['wall'] > 0
+    summary = result['summary']
+    assert summary['authors']['vs_authors'] == 1.0
+    assert summary[cfg]['vs_authors'] == pytest.approx(
+        summary[cfg]['samples_per_s'] / summary['authors']['samples_per_s'])
+    assert 'vs authors' in proc.stdout
+
+
+def test_training_loops_names_a_checkout_without_main_py(python, tmp_path):
+    proc = subprocess.run([python, osp.join(BENCH, 'training_loops.py'), '--authors',
+                           str(tmp_path)], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2
+    assert f'--authors {tmp_path}: no main.py there' in proc.stderr
