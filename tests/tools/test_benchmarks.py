@@ -286,6 +286,37 @@ def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_p
     assert 'error: archiving b.py seed 3: ' in capsys.readouterr().err
 
 
+def test_seeds_archived_run_is_not_trained_again_on_a_fresh_root(tmp_path, monkeypatch, capsys):
+    """A study resumed on another machine: a run already in --archive (its work dir gone) is
+    taken from the archive, not trained again, and is in the new root's summary; the runs it
+    lacks are trained; deleting the archived run trains it again."""
+    run_seeds = _run_seeds()
+    trained = tmp_path / 'trained.txt'
+    tools = _fake_tools(tmp_path, f'''
+        import os, sys
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        with open({str(trained)!r}, 'a') as f:
+            f.write(work_dir + '\\n')
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    archive = tmp_path / 'archive'
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(tmp_path / 'm1'), '--archive',
+                    str(archive)])
+    (archive / 'a' / 'seed0' / 'metrics.json').write_text(json.dumps({'acc/top1': 0.75}))
+    capsys.readouterr()
+    fresh = tmp_path / 'm2'  # another machine: no work dirs
+    run_seeds.main(['a.py', '--seeds', '0', '1', '--root', str(fresh), '--archive', str(archive)])
+    assert trained.read_text().split() == [str(tmp_path / 'm1' / 'a' / 'seed0'),
+                                           str(fresh / 'a' / 'seed1')]
+    assert f'a seed 0: finished and archived in {archive / "a" / "seed0"}, not trained ' \
+        'again' in capsys.readouterr().out
+    assert json.loads((fresh / 'summary.json').read_text())['a']['0']['acc/top1'] == 0.75
+    assert json.loads((archive / 'summary.json').read_text())['a']['1']['acc/top1'] == 0.5
+    shutil.rmtree(archive / 'a' / 'seed0')
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(fresh), '--archive', str(archive)])
+    assert trained.read_text().split()[-1] == str(fresh / 'a' / 'seed0')
+
+
 def test_seeds_archive_keeps_the_validation_curve_from_the_runs_logs(tmp_path, monkeypatch):
     """--archive writes curve.json from every runner session of the run's work dir (a resumed
     run: the later value of an epoch validated twice), and keeps it once the logs are gone."""

@@ -21,7 +21,9 @@ complete pairs for ``tools/analysis/paired_seeds.py``.
 90 kB, no checkpoints) in ``DIR/NAME/seedS`` and adds it to ``DIR/summary.json``: a study that
 outlives its work directories (e.g. one spread over several machines or sittings, kept in the
 repository) and that ``paired_seeds.py`` reads like ROOT. The runs already finished are archived
-too (a ``predictions.pkl`` of an older run is converted to a score file).
+too (a ``predictions.pkl`` of an older run is converted to a score file). A run that is in the
+archive but not finished in ROOT (the study resumed on another machine) is not trained again:
+its archived metrics stand (delete ``DIR/NAME/seedS`` to train it again).
 
 ``--jobs N`` runs up to N of them side by side (in that order, each its own training and testing
 processes, e.g. several small runs on one large GPU), each writing its output to
@@ -230,6 +232,19 @@ def archive_run(root: str, archive: str, name: str, seed, metrics: dict) -> None
         write_json(osp.join(dst, CURVE), [{step: e, **row} for e, row in val_rows(src).items()])
 
 
+def archived_metrics(archive: Optional[str], root: str, name: str, seed) -> Optional[dict]:
+    """The archived metrics of a run that ``root`` has not finished (a fresh machine's work
+    dirs, the study kept in the archive), else None: such a run is taken from the archive, not
+    trained again. A run finished in ``root`` too goes the usual way (and is archived again)."""
+    if not archive or osp.exists(osp.join(run_dir(root, name, seed), 'metrics.json')):
+        return None
+    path = osp.join(run_dir(archive, name, seed), 'metrics.json')
+    if not osp.exists(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
 def plan(configs, seeds, by_seed: bool = False):
     """The (config, seed) runs in order: config by config, or seed by seed with ``by_seed``."""
     if by_seed:
@@ -287,6 +302,14 @@ def main(argv=None):
     lock = threading.Lock()  # one run at a time updates the summary and prints
 
     def one(config, seed):
+        archived = archived_metrics(args.archive, args.root, run_name(config), seed)
+        if archived is not None:
+            with lock:
+                results.setdefault(run_name(config), {})[str(seed)] = archived
+                print(f'{run_name(config)} seed {seed}: finished and archived in '
+                      f'{run_dir(args.archive, run_name(config), seed)}, not trained again '
+                      f'(delete it there to train it again)', flush=True)
+            return
         try:
             metrics = run_one(config, seed, args.root, sys.executable, extra,
                               log_file=args.jobs > 1, deadline=deadline, threads=threads)
