@@ -205,6 +205,14 @@ def test_cpu_2h_schedule_is_one_warmup_and_one_cosine_over_the_repeated_set():
                 assert dict(step_a) == dict(step_b)
 
 
+def test_cpu_2h_compiled_is_the_2h_config_with_its_forward_compiled():
+    eager, compiled = load('ctrgcn/ctrgcn_nwucla_cpu2h.py'), load(
+        'ctrgcn/ctrgcn_nwucla_cpu2h_compiled.py')
+    assert compiled.compile_forward is True and 'compile_forward' not in eager
+    assert {k: v for k, v in compiled.to_dict().items() if k != 'compile_forward'} == \
+        eager.to_dict()
+
+
 def test_authors_65e_schedule_gives_their_lr_every_epoch():
     """schedules/ctrgcn_nwucla_65e.py against CTR-GCN's main.py adjust_learning_rate with
     config/ucla/default.yaml (base_lr 0.1, warm_up_epoch 5, step [50], lr_decay_rate 0.1)."""
