@@ -112,6 +112,7 @@ VARIANTS = {
     'ours-batched+tcn+bf16': dict(batched=True, tcn=True, bf16=True),
     'ours-batched+compile': dict(batched=True, compile=True),
     'ours-batched+bf16+compile': dict(batched=True, bf16=True, compile=True),
+    'ours-batched+tcn+bf16+compile': dict(batched=True, tcn=True, bf16=True, compile=True),
 }
 
 
