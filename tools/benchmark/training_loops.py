@@ -45,16 +45,13 @@ if _REPO not in sys.path:
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 from sfhead_mm.utils.json_logs import log_files, log_lines  # noqa: E402
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from run_seeds import thread_env  # noqa: E402  (its one owner, as side_by_side.py uses it)
+
 #: The authors' NW-UCLA config, relative to their checkout.
 AUTHORS_CONFIG = osp.join('config', 'ucla', 'default.yaml')
 #: What their main.py imports beyond this project's requirements.
 AUTHORS_DEPS = ('h5py', 'tensorboardX')
-
-
-def thread_env(threads: int) -> dict:
-    env = dict(os.environ)
-    env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    return env
 
 
 # --- the authors' loop, in its own process ----------------------------------------------------
