@@ -9,18 +9,26 @@ validation:
   the epoch in an epoch-based loop, the iteration in an iteration-based one. It has no ``iter``.
 
 A work dir holds one timestamped folder per runner session, so a run resumed from a checkpoint
-is several logs; sorted by name they are oldest first. ``tools/analysis/analyze_logs.py`` (curves,
-training time, the validation table) and ``tools/benchmark/run_seeds.py`` (step time, the curve
-it archives) read them through this module.
+is several logs; sorted by name they are oldest first. Each folder also holds the session's text
+log, ``<timestamp>/<timestamp>.log``, whose lines start with their time; :func:`session_seconds`
+reads the wall time of each session from it (the json lines have none).
+``tools/analysis/analyze_logs.py`` (curves, training time, the validation table) and
+``tools/benchmark/run_seeds.py`` (step time, wall time over sittings, the curve it archives)
+read them through this module.
 """
+import datetime
 import glob
 import json
 import os.path as osp
+import re
 import statistics
 from typing import Dict, Iterator, List, Optional, Tuple
 
 __all__ = ['session_logs', 'log_files', 'log_lines', 'val_rows', 'val_step_name',
-           'median_train_value']
+           'median_train_value', 'session_seconds']
+
+# the time at the start of a line of mmengine's text log: ``2026/12/05 05:37:52 - mmengine - ``
+_LINE_TIME = re.compile(r'(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - ')
 
 
 def session_logs(work_dir: str) -> List[str]:
@@ -114,3 +122,27 @@ def median_train_value(work_dir: str, key: str = 'time') -> Optional[float]:
     values = [log[key] for path in session_logs(work_dir)
               for kind, log in log_lines(path) if kind == 'train' and key in log]
     return statistics.median(values) if values else None
+
+
+def session_seconds(work_dir: str) -> List[float]:
+    """The wall seconds of every runner session of ``work_dir``, oldest first: from the first to
+    the last timed line of its text log ``<timestamp>/<timestamp>.log`` (0 for a session whose
+    log has fewer than two). A session stopped by a signal or a machine's end lasts to its last
+    line; SIGSTOP pauses within it count, as in any wall time."""
+    seconds = []
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        if osp.basename(path) != osp.basename(osp.dirname(path)) + '.log':
+            continue  # not a runner session's log (e.g. a copied file)
+        first = last = None
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                match = _LINE_TIME.match(line)
+                if match:
+                    last = match.group(1)
+                    first = first or last
+        if first is None:
+            seconds.append(0.0)
+            continue
+        start, end = (datetime.datetime.strptime(t, '%Y/%m/%d %H:%M:%S') for t in (first, last))
+        seconds.append((end - start).total_seconds())
+    return seconds

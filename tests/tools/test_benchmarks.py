@@ -184,8 +184,32 @@ def test_seeds_record_the_training_cpu_time_which_a_pause_does_not_add_to(tmp_pa
     monkeypatch.setattr(run_seeds, 'TOOLS', tools)
     run_seeds.main(['a.py', '--seeds', '0', '--root', str(tmp_path / 'r')])
     metrics = json.loads((tmp_path / 'r' / 'summary.json').read_text())['a']['0']
-    assert metrics['train_seconds'] >= 2.3
+    assert metrics['train_seconds'] >= 2.3 and metrics['train_sittings'] == 1
     assert 0.8 <= metrics['train_cpu_seconds'] <= metrics['train_seconds'] - 1.3
+
+
+def test_seeds_a_resumed_runs_wall_time_adds_its_earlier_sittings(tmp_path, monkeypatch):
+    """A run resumed from its work dir: train_seconds is the earlier sittings' time (from their
+    text logs) plus this one's; its CPU time, unknown for a sitting that ended with its machine,
+    is None rather than this sitting's alone."""
+    run_seeds = _run_seeds()
+    tools = _fake_tools(tmp_path, '''
+        import os, sys
+        work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+        assert '--resume' in sys.argv
+    ''')
+    monkeypatch.setattr(run_seeds, 'TOOLS', tools)
+    work_dir = tmp_path / 'r' / 'a' / 'seed0'
+    session = work_dir / '20261205_053752'
+    session.mkdir(parents=True)
+    (session / '20261205_053752.log').write_text(
+        '2026/12/05 05:37:52 - mmengine - INFO - start\n'
+        '2026/12/05 08:20:12 - mmengine - INFO - Epoch(train) [19][150/319]\n')  # 9740 s
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_18.pth'))
+    run_seeds.main(['a.py', '--seeds', '0', '--root', str(tmp_path / 'r')])
+    metrics = json.loads((tmp_path / 'r' / 'summary.json').read_text())['a']['0']
+    assert 9740 <= metrics['train_seconds'] < 9740 + 60
+    assert metrics['train_sittings'] == 2 and metrics['train_cpu_seconds'] is None
 
 
 def test_seeds_side_by_side_runs_share_the_cores(tmp_path, monkeypatch, capsys):

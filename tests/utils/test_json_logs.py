@@ -4,7 +4,7 @@ import json
 import pytest
 
 from sfhead_mm.utils.json_logs import (log_files, log_lines, median_train_value, session_logs,
-                                       val_rows, val_step_name)
+                                       session_seconds, val_rows, val_step_name)
 
 
 def _write(path, records, tail=''):
@@ -66,3 +66,28 @@ def test_a_resumed_work_dir_reads_as_one_run(tmp_path):
     assert median_train_value(str(tmp_path / 'absent')) is None
     with pytest.raises(FileNotFoundError, match='absent: neither a json log nor a work dir'):
         log_files(str(tmp_path / 'absent'))
+
+
+def test_each_sessions_wall_time_is_read_from_its_text_log(tmp_path):
+    """From the first to the last timed line of ``<stamp>/<stamp>.log`` (a multi-line record
+    and the untimed lines between are read past; a day boundary is crossed), oldest session
+    first; a session that logged one timed line or none lasted 0 s; other .log files are not
+    sessions."""
+    def log(stamp, text):
+        (tmp_path / stamp).mkdir()
+        (tmp_path / stamp / f'{stamp}.log').write_text(text)
+
+    log('20261205_235950', '2026/12/05 23:59:50 - mmengine - INFO - \n'
+        '------------------------------------------------------------\n'
+        'System environment:\n'
+        '2026/12/06 00:01:05 - mmengine - INFO - Epoch(train) [1][50/319]  lr: 1e-2\n'
+        '2026/12/06 00:02:40 - mmengine - INFO - Saving checkpoint at 1 epochs\n'
+        'a traceback line\n')
+    log('20261205_053752', '2026/12/05 05:37:52 - mmengine - INFO - start\n'
+        '2026/12/05 05:38:02 - mmengine - INFO - Epoch(train) [1][50/319]\n')
+    log('20261206_010000', '2026/12/06 01:00:00 - mmengine - INFO - killed at once\n')
+    log('20261206_020000', '')
+    (tmp_path / '20261206_020000' / 'other.log').write_text(
+        '2026/12/06 02:00:00 - x\n2026/12/06 03:00:00 - x\n')
+    assert session_seconds(str(tmp_path)) == [10.0, 170.0, 0.0, 0.0]
+    assert session_seconds(str(tmp_path / 'absent')) == []

@@ -6,8 +6,9 @@ Every (config, seed) run is ``tools/train.py CONFIG --seed S --work-dir ROOT/NAM
 ``fuse_scores.py`` read); finished runs (a ``metrics.json`` exists) are skipped, so an interrupted
 study resumes where it stopped. The summary (JSON and a Markdown table,
 ``sfhead_mm.evaluation.study``) is rewritten after every run. A run's metrics also record its
-training wall time, the CPU time of its training processes (``train_cpu_seconds``: a pause or a
-wait for a busy core does not add to it), the median logged step and its threads.
+training wall time (of every sitting, for a run resumed), the CPU time of its training processes
+(``train_cpu_seconds``: a pause or a wait for a busy core does not add to it), the median logged
+step and its threads.
 
     python tools/benchmark/run_seeds.py configs/ctrgcn/ctrgcn_nwucla_cpu.py \\
         configs/ctrgcn/ctrgcn_sfhead_nwucla_cpu.py --seeds 0 1 2 --root work_dirs/nwucla
@@ -63,8 +64,8 @@ from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  #
 from sfhead_mm.evaluation.study import (add_run, read_summary, run_dir,  # noqa: E402
                                         write_summary)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
-from sfhead_mm.utils.json_logs import (median_train_value, session_logs, val_rows,  # noqa: E402
-                                       val_step_name)
+from sfhead_mm.utils.json_logs import (median_train_value, session_logs,  # noqa: E402
+                                       session_seconds, val_rows, val_step_name)
 
 #: A run's per-sample score file (``tools/test.py --dump``).
 SCORES = RUN_SCORE_FILES[0]
@@ -170,9 +171,11 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
             deadline=None, threads: Optional[int] = None) -> dict:
     """Train and test one (config, seed); with ``log_file`` their output goes to ``run.log``;
     at ``deadline`` (``time.time()`` value) a run still going is stopped; ``threads``: its CPU
-    threads (None: as this process's environment says). The metrics get ``train_seconds``,
-    ``train_cpu_seconds`` (:func:`reap`; both of the last sitting of a resumed run),
-    ``step_seconds`` and ``threads`` (None when not set)."""
+    threads (None: as this process's environment says). The metrics get ``train_seconds``
+    (a resumed run: this sitting's plus the earlier sittings' from their logs,
+    ``json_logs.session_seconds``), ``train_sittings``, ``train_cpu_seconds`` (:func:`reap`;
+    None for a run of several sittings), ``step_seconds`` and ``threads`` (None when not
+    set)."""
     work_dir = run_dir(root, run_name(config), seed)
     metrics_file = osp.join(work_dir, 'metrics.json')
     if osp.exists(metrics_file):
@@ -182,6 +185,8 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     t0 = time.time()
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
     resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
+    # the sittings this one continues (a session's end, a time limit, a machine's restart)
+    earlier = session_seconds(work_dir) if resume else []
     out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
     env = thread_env(threads)
     try:
@@ -198,8 +203,10 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     with open(metrics_file + '.part') as f:
         metrics = json.load(f)
     os.remove(metrics_file + '.part')
-    metrics['train_seconds'] = round(train_s, 1)
-    metrics['train_cpu_seconds'] = None if train_cpu is None else round(train_cpu, 1)
+    metrics['train_seconds'] = round(sum(earlier) + train_s, 1)
+    metrics['train_sittings'] = len(earlier) + 1
+    # a sitting ended by a signal or by its machine leaves no CPU count: known for one only
+    metrics['train_cpu_seconds'] = None if earlier or train_cpu is None else round(train_cpu, 1)
     metrics['step_seconds'] = median_step_seconds(work_dir)
     metrics['threads'] = threads
     write_json(metrics_file, metrics)
