@@ -194,6 +194,8 @@ def test_cpu_2h_schedule_is_one_warmup_and_one_cosine_over_the_repeated_set():
     assert cfg.train_dataloader.dataset.times == 5  # the authors' NW-UCLA feeder repeats 5x
     assert cfg.model.backbone.batched_subsets is True
     assert cfg.model.backbone.batched_tcn is True
+    # runs span working sessions: a sitting that ends mid-run loses at most an epoch
+    assert cfg.default_hooks.checkpoint.interval == 1
     # the bone stream differs from the joint stream by the skeleton feature only
     bone = load('ctrgcn/ctrgcn_nwucla-bone_cpu2h.py')
     assert bone.model == cfg.model

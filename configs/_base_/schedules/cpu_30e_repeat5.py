@@ -6,8 +6,8 @@
 # cosine decay: 2 linear warm-up epochs, then cosine from 0.1 to 1e-4, so the last steps are taken
 # at a small learning rate (where the step schedules gain their last points) without spending
 # 15 epochs there. SGD as the SF-Head recipe (momentum 0.9, Nesterov, weight decay 4e-4).
-# Validation every 2 epochs gives the curve (464 clips, seconds); the checkpoint every 2 epochs
-# makes a killed run resumable (`--resume auto`). Owns only schedule keys.
+# Validation every 2 epochs gives the curve (464 clips, seconds). Owns only schedule keys (the
+# configs using it checkpoint every epoch, so a killed run resumes with `--resume`).
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_begin=2, val_interval=2)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
