@@ -185,7 +185,7 @@ def run_one(config: str, seed: int, root: str, python: str, extra, log_file: boo
     t0 = time.time()
     # --resume continues an interrupted run of this seed (no-op on a fresh work dir)
     resume = ['--resume'] if osp.exists(osp.join(work_dir, 'last_checkpoint')) else []
-    # the sittings this one continues (a session's end, a time limit, a machine's restart)
+    # the sittings this one continues (stopped by a session's end, a time limit, Ctrl-C)
     earlier = session_seconds(work_dir) if resume else []
     out = open(osp.join(work_dir, 'run.log'), 'a') if log_file else None
     env = thread_env(threads)
