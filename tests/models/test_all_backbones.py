@@ -142,3 +142,31 @@ def test_sf_head_in_every_block(name):
     assert all(p.grad is not None for p in plugin.parameters())
     first_gcn = dict(model.backbone.named_modules())[plugin.block_names[0]].gcn
     assert all(p.grad is not None for p in first_gcn.parameters())
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_batched_tcn_computes_the_branch_loops_function(name):
+    """Every backbone built on the multi-scale TCN takes ``batched_tcn``: each of its TCNs then
+    runs batched, with the same state dict, outputs and gradients as the branch loops (float64,
+    training mode: the BatchNorms normalise with the batch's statistics)."""
+    from sfhead_mm.models.utils.tcn import MultiScaleTCN
+    ref = MODELS.build(backbone_cfg(name))
+    tcns = [m for m in ref.modules() if isinstance(m, MultiScaleTCN)]
+    if not tcns:
+        pytest.skip(f'{name} has no multi-scale TCN')
+    assert not any(t.batched for t in tcns)
+    fast = MODELS.build(dict(backbone_cfg(name), batched_tcn=True))
+    fast_tcns = [m for m in fast.modules() if isinstance(m, MultiScaleTCN)]
+    assert len(fast_tcns) == len(tcns) and all(t.batched for t in fast_tcns)
+    fast.load_state_dict(ref.state_dict())
+    ref, fast = ref.double().train(), fast.double().train()
+    x = batch()[0][:, 0].double()
+    y_ref, y_fast = ref(x), fast(x)
+    assert torch.allclose(y_fast, y_ref, rtol=0, atol=1e-10 * y_ref.abs().max().item())
+    y_ref.square().sum().backward()
+    y_fast.square().sum().backward()
+    scale = max(p.grad.abs().max().item() for p in ref.parameters() if p.grad is not None)
+    for (key, a), b in zip(ref.named_parameters(), fast.parameters()):
+        assert (a.grad is None) == (b.grad is None), key
+        if a.grad is not None:
+            assert torch.allclose(b.grad, a.grad, rtol=0, atol=1e-10 * scale), key

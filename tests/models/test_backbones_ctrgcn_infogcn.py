@@ -164,6 +164,29 @@ def test_infogcn_head_loss_terms_and_their_checks():
         head.loss_by_feat(torch.randn(4, 6), samples)
 
 
+def test_infogcn_head_takes_a_float32_copy_of_its_bf16_scores_nan_included():
+    """PluginRecognizerGCN (``--amp``) hands the head a float32 copy of its bf16 scores; when a
+    run diverges they hold a nan, and the loss must say so (nan), not that the scores are not
+    the head's."""
+    head = infogcn_head()
+    head.train()
+    feats = torch.randn(4, 2, 16, 3, 5)
+    samples = [ActionDataSample().set_gt_label(i % 3) for i in range(4)]
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        scores = head(feats)
+    assert scores.dtype == torch.bfloat16
+    losses = head.loss_by_feat(scores.float(), samples)
+    assert torch.isfinite(losses['loss_cls'])
+    feats[0] = float('nan')
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        scores = head(feats)
+    losses = head.loss_by_feat(scores.float(), samples)
+    assert torch.isnan(losses['loss_cls'])
+    head(feats)
+    with pytest.raises(RuntimeError, match='not those of the'):  # other values: still refused
+        head.loss_by_feat(scores.float() + 1, samples)
+
+
 def test_infogcn_loss_terms():
     torch.manual_seed(0)
     K, D, N = 5, 8, 10

@@ -81,6 +81,23 @@ def test_train_throughput_on_a_config(python, tmp_path, synthetic_small):
     assert result[cfgs[0]]['step_time_ratio'] == 1.0
 
 
+def test_config_step_times_each_config_with_and_without_the_overrides(python, tmp_path):
+    """--with: each config is timed as it is and with the overrides (here a wider backbone and
+    head, so the override shows in the parameter count), rows in that order."""
+    out = tmp_path / 's.json'
+    cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
+    proc = run([python, osp.join(BENCH, 'config_step.py'), cfg, '--batch', '2', '--frames', '8',
+                '--iters', '1', '--warmup', '0', '--json', str(out), '--with',
+                'model.backbone.base_channels=32', 'model.cls_head.in_channels=64'])
+    rows = json.loads(out.read_text())['rows']
+    assert [r['overrides'] for r in rows] == [
+        {}, {'model.backbone.base_channels': 32, 'model.cls_head.in_channels': 64}]
+    assert rows[1]['params'] > rows[0]['params']
+    assert rows[0]['ratio'] == 1.0 and rows[0]['ratio_to_own'] is None
+    assert rows[1]['ratio_to_own'] == rows[1]['step_seconds'] / rows[0]['step_seconds'] > 0
+    assert '+ with' in proc.stdout and 'to own' in proc.stdout
+
+
 def test_train_throughput_times_each_compile_spec(python, tmp_path, synthetic_small):
     """--compile: one row per (config, spec), the compiled one keyed apart, with its warm-up
     (compilation) time; ``eager`` is Dynamo's capture alone, quick on a CPU."""

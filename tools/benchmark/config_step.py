@@ -6,9 +6,16 @@ input tensor (N, 1, M, T, V, C) and labels for ``--iters`` full training steps
 configs are timed interleaved, step by step, so machine load hits all of them alike; the median
 step time of each is reported with its ratio to the first config. No data files are read.
 
+``--with KEY=VALUE ...`` (mmengine's ``--cfg-options`` syntax) also times each config with
+those overrides, e.g. a faster implementation of the same model; each such row also gives its
+ratio to its own config. ``--cfg-options`` changes every config alike (e.g. bf16 autocast on
+a CPU: ``optim_wrapper.type=CPUAmpOptimWrapper optim_wrapper.dtype=bfloat16``).
+
     OMP_NUM_THREADS=1 python tools/benchmark/config_step.py configs/ctrgcn_ntu120.py \\
         configs/ctrgcn_cvsta_ntu120.py configs/mdrgcn/mdrgcn_ntu60-xsub.py \\
         configs/stgcn_ntu120.py configs/stgcn_cvsta_ntu120.py --batch 8 --frames 64
+    python tools/benchmark/config_step.py configs/ctrgcn_ntu120.py configs/hdgcn_ntu120.py \\
+        --with model.backbone.batched_tcn=True
 """
 import argparse
 import os.path as osp
@@ -21,11 +28,12 @@ if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 import torch  # noqa: E402
-from mmengine.config import Config  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from sfhead_mm.utils import register_all_modules  # noqa: E402
+from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 
 register_all_modules()
 from mmaction.registry import MODELS  # noqa: E402
@@ -41,14 +49,27 @@ def main(argv=None):
     parser.add_argument('--joints', type=int, default=25)
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--with', dest='overrides', nargs='+', action=DictAction,
+                        help='also time each config with these overrides (KEY=VALUE, as '
+                        '--cfg-options)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='overrides for every config and variant (KEY=VALUE)')
+    parser.add_argument('--json', help='also write the rows (and the settings) to this file')
     args = parser.parse_args(argv)
     init_default_scope('mmaction')
     torch.manual_seed(0)
     x = torch.randn(args.batch, 1, args.persons, args.frames, args.joints, 3)
     labels = [i % 10 for i in range(args.batch)]
+    variants = [(path, None) for path in args.configs]
+    if args.overrides:
+        variants = [(path, opts) for path in args.configs for opts in (None, args.overrides)]
     built = []
-    for path in args.configs:
+    for path, opts in variants:
         cfg = Config.fromfile(path)
+        if args.cfg_options:
+            cfg.merge_from_dict(args.cfg_options)
+        if opts:
+            cfg.merge_from_dict(opts)
         model = MODELS.build(cfg.model)
         model.train()
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
@@ -65,11 +86,28 @@ def main(argv=None):
     print(f'batch N={args.batch} M={args.persons} T={args.frames} V={args.joints} C=3, '
           f'{args.iters} timed steps after {args.warmup} warm-up, threads='
           f'{torch.get_num_threads()}')
-    print(f'{"config":40s} {"params":>10s} {"s/step":>8s} {"ratio":>6s}')
-    for path, (model, _, _), ts in zip(args.configs, built, times):
+    if args.cfg_options:
+        print('every row: ' + ' '.join(f'{k}={v}' for k, v in args.cfg_options.items()))
+    if args.overrides:
+        print('"+ with": ' + ' '.join(f'{k}={v}' for k, v in args.overrides.items()))
+    print(f'{"config":40s} {"params":>10s} {"s/step":>8s} {"ratio":>6s} {"to own":>6s}')
+    own, rows = None, []
+    for (path, opts), (model, _, _), ts in zip(variants, built, times):
         med = statistics.median(ts)
         params = sum(p.numel() for p in model.parameters())
-        print(f'{osp.relpath(path, _REPO):40s} {params:10,d} {med:8.3f} {med / base:6.2f}')
+        name = '  + with' if opts else osp.relpath(path, _REPO)
+        to_own = f'{med / own:6.2f}' if opts else ''
+        own = med if not opts else own
+        print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {to_own:>6s}')
+        rows.append(dict(config=osp.relpath(path, _REPO), overrides=dict(opts or {}),
+                         params=params, step_seconds=med, steps=ts, ratio=med / base,
+                         ratio_to_own=med / own if opts else None))
+    if args.json:
+        write_json(args.json, dict(
+            command=' '.join(sys.argv), batch=args.batch, persons=args.persons,
+            frames=args.frames, joints=args.joints, iters=args.iters, warmup=args.warmup,
+            cfg_options=dict(args.cfg_options or {}),
+            threads=torch.get_num_threads(), torch=torch.__version__, rows=rows))
 
 
 if __name__ == '__main__':

@@ -111,6 +111,8 @@ class BlockGCNBlock(nn.Module):
         num_heads (int): Heads of BlockGC. Defaults to 8.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): Dilations of the TCN branches. Defaults to (1, 2).
+        batched_tcn (bool): See :class:`~sfhead_mm.models.utils.tcn.MultiScaleTCN`'s
+            ``batched``. Defaults to False.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -118,12 +120,13 @@ class BlockGCNBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, hops: np.ndarray, stride: int = 1,
                  num_heads: int = 8, tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2)):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_tcn: bool = False):
         super().__init__()
         self.gcn = BlockGC(in_channels, out_channels, hops, num_heads=num_heads)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
                                  stride=stride, dilations=tcn_dilations, residual=False,
-                                 bn_weight_std=0.02)  # the authors' weights_init
+                                 bn_weight_std=0.02,  # the authors' weights_init
+                                 batched=batched_tcn)
         self.relu = nn.ReLU(inplace=True)
         if in_channels == out_channels and stride == 1:
             self.residual = nn.Identity()
@@ -293,6 +296,10 @@ class BlockGCN(BaseModule):
             Defaults to ``dict()``.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): Dilations of the TCN branches. Defaults to (1, 2).
+        batched_tcn (bool): Compute the multi-scale TCN's branches together (same parameters
+            and state dict, equal outputs up to rounding, see
+            :meth:`~sfhead_mm.models.utils.tcn.MultiScaleTCN.forward_batched`). Defaults to
+            False.
         init_cfg (dict | list[dict], optional): Initialisation config.
 
     Shapes:
@@ -304,7 +311,8 @@ class BlockGCN(BaseModule):
                  num_stages: int = 10, inflate_stages: Sequence[int] = (5, ),
                  down_stages: Sequence[int] = (5, 8), num_heads: int = 8,
                  topo_cfg: Optional[Mapping] = MappingProxyType({}), tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2), init_cfg=None):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_tcn: bool = False,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.layout = _layout_from_graph_cfg(graph_cfg)
         V = self.layout.num_joints
@@ -319,7 +327,8 @@ class BlockGCN(BaseModule):
                           ch_ratio)
         self.gcn = nn.ModuleList(
             BlockGCNBlock(cin, cout, hops, stride=stride, num_heads=num_heads,
-                          tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+                          tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
+                          batched_tcn=batched_tcn)
             for cin, cout, stride in plan)
         self.out_channels = plan[-1][1]
         block_in = [cin for cin, _, _ in plan]

@@ -191,6 +191,8 @@ class HDGCNBlock(nn.Module):
         attention (bool): A-HA in the GCN unit (off in the first block). Defaults to True.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): Dilations of the TCN branches. Defaults to (1, 2).
+        batched_tcn (bool): See :class:`~sfhead_mm.models.utils.tcn.MultiScaleTCN`'s
+            ``batched``. Defaults to False.
         **gcn_kwargs: ``edge_k``, ``aha_k`` of :class:`HDGraphConv`.
 
     Shapes:
@@ -200,13 +202,14 @@ class HDGCNBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, graph: HierarchicalGraph,
                  stride: int = 1, residual: bool = True, attention: bool = True,
                  tcn_kernel_size: int = 5, tcn_dilations: Sequence[int] = (1, 2),
-                 **gcn_kwargs):
+                 batched_tcn: bool = False, **gcn_kwargs):
         super().__init__()
         self.gcn = HDGraphConv(in_channels, out_channels, graph, attention=attention,
                                **gcn_kwargs)
         self.tcn = MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
                                  stride=stride, dilations=tcn_dilations, residual=False,
-                                 bn_weight_std=0.02)  # the authors' weights_init
+                                 bn_weight_std=0.02,  # the authors' weights_init
+                                 batched=batched_tcn)
         self.relu = nn.ReLU(inplace=True)
         if not residual:
             self.residual = None
@@ -249,6 +252,10 @@ class HDGCN(BaseModule):
         aha_k (int): Neighbours of A-HA's edge convolution. Defaults to 3.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): Dilations of the TCN branches. Defaults to (1, 2).
+        batched_tcn (bool): Compute the multi-scale TCN's branches together (same parameters
+            and state dict, equal outputs up to rounding, see
+            :meth:`~sfhead_mm.models.utils.tcn.MultiScaleTCN.forward_batched`). Defaults to
+            False.
         init_cfg (dict | list[dict], optional): Initialisation config.
 
     Shapes:
@@ -260,7 +267,7 @@ class HDGCN(BaseModule):
                  num_stages: int = 10, inflate_stages: Sequence[int] = (5, 8),
                  down_stages: Sequence[int] = (5, 8), edge_k: int = 5, aha_k: int = 3,
                  tcn_kernel_size: int = 5, tcn_dilations: Sequence[int] = (1, 2),
-                 init_cfg=None):
+                 batched_tcn: bool = False, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         layout_of(graph_cfg, 'HDGCN')  # a readable error for a missing or unknown layout
         unknown = set(graph_cfg) - GRAPH_KEYS
@@ -277,7 +284,7 @@ class HDGCN(BaseModule):
         self.gcn = nn.ModuleList(
             HDGCNBlock(cin, cout, self.graph, stride=stride, residual=i > 0, attention=i > 0,
                        tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
-                       edge_k=edge_k, aha_k=aha_k)
+                       batched_tcn=batched_tcn, edge_k=edge_k, aha_k=aha_k)
             for i, (cin, cout, stride) in enumerate(plan))
         self.out_channels = plan[-1][1]
 

@@ -134,6 +134,8 @@ class InfoGCNBlock(nn.Module):
         num_heads (int): Heads of :class:`SAGC`. Defaults to 3.
         tcn_kernel_size (int): Kernel of the dilated TCN branches. Defaults to 5.
         tcn_dilations (Sequence[int]): One TCN branch per dilation. Defaults to (1, 2).
+        batched_tcn (bool): See :class:`~sfhead_mm.models.utils.tcn.MultiScaleTCN`'s
+            ``batched``. Defaults to False.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -141,12 +143,13 @@ class InfoGCNBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, num_joints: int, stride: int = 1,
                  num_heads: int = 3, tcn_kernel_size: int = 5,
-                 tcn_dilations: Sequence[int] = (1, 2)):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_tcn: bool = False):
         super().__init__()
         self.gcn = SAGC(in_channels, out_channels, num_joints, num_heads)
         self.tcn = nn.Sequential(
             MultiScaleTCN(out_channels, out_channels, kernel_size=tcn_kernel_size,
-                          stride=stride, dilations=tcn_dilations, residual=False),
+                          stride=stride, dilations=tcn_dilations, residual=False,
+                          batched=batched_tcn),
             nn.ReLU(inplace=True))
         self.relu = nn.ReLU(inplace=True)
         if in_channels == out_channels and stride == 1:
@@ -194,6 +197,10 @@ class InfoGCN(BaseModule):
             the layout's normalisation centre (NTU: spine mid, the authors' root).
         tcn_kernel_size (int): Kernel of the TCN's dilated branches. Defaults to 5.
         tcn_dilations (Sequence[int]): TCN dilations. Defaults to (1, 2).
+        batched_tcn (bool): Compute the multi-scale TCN's branches together (same parameters
+            and state dict, equal outputs up to rounding, see
+            :meth:`~sfhead_mm.models.utils.tcn.MultiScaleTCN.forward_batched`). Defaults to
+            False.
         init_cfg (dict, optional): mmengine initialisation config.
 
     Shapes:
@@ -206,7 +213,7 @@ class InfoGCN(BaseModule):
                  down_stages: Sequence[int] = (4, 7), ch_ratio: int = 2, num_person: int = 2,
                  num_heads: int = 3, k: int = 1, embed_root: Optional[int] = None,
                  tcn_kernel_size: int = 5, tcn_dilations: Sequence[int] = (1, 2),
-                 init_cfg: Optional[dict] = None):
+                 batched_tcn: bool = False, init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         # `.graph` as MMAction2's backbones: here the layout, whose bone tree is all InfoGCN
         # takes from the skeleton (its topologies are learned).
@@ -225,7 +232,8 @@ class InfoGCN(BaseModule):
                           ch_ratio)
         self.net = ModuleList(
             InfoGCNBlock(cin, cout, V, stride=stride, num_heads=num_heads,
-                         tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations)
+                         tcn_kernel_size=tcn_kernel_size, tcn_dilations=tcn_dilations,
+                         batched_tcn=batched_tcn)
             for cin, cout, stride in plan)
         self.out_channels = plan[-1][1]
 

@@ -141,18 +141,21 @@ class ParallelTCN(nn.Module):
         kernel_sizes (Sequence[int]): One TCN per kernel size. Defaults to (3, 5) (m = 2).
         stride (int): Temporal stride. Defaults to 1.
         dilations (Sequence[int]): Dilations of every TCN. Defaults to (1, 2).
+        batched (bool): See :class:`~sfhead_mm.models.utils.tcn.MultiScaleTCN`'s
+            ``batched``. Defaults to False.
 
     Shapes:
         (N, C, T, V) -> (N, C, T / stride, V)
     """
 
     def __init__(self, channels: int, kernel_sizes: Sequence[int] = (3, 5), stride: int = 1,
-                 dilations: Sequence[int] = (1, 2)):
+                 dilations: Sequence[int] = (1, 2), batched: bool = False):
         super().__init__()
         self.in_channels = self.out_channels = channels
         self.tcns = nn.ModuleList(
             MultiScaleTCN(channels, channels, kernel_size=k, stride=stride,
-                          dilations=dilations, residual=False) for k in kernel_sizes)
+                          dilations=dilations, residual=False, batched=batched)
+            for k in kernel_sizes)
         self.init_weights()
 
     def init_weights(self) -> None:
@@ -186,6 +189,7 @@ class MDRGCNBlock(nn.Module):
         topology_op (str): See :class:`MDRGC`. Defaults to 'add'.
         tcn_kernel_sizes (Sequence[int]): See :class:`ParallelTCN`. Defaults to (3, 5).
         tcn_dilations (Sequence[int]): See :class:`ParallelTCN`. Defaults to (1, 2).
+        batched_tcn (bool): See :class:`ParallelTCN`'s ``batched``. Defaults to False.
 
     Shapes:
         (N, C_in, T, V) -> (N, C_out, T / stride, V)
@@ -194,11 +198,12 @@ class MDRGCNBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor, stride: int = 1,
                  residual: bool = True, adaptive: bool = True, rel_reduction: int = 8,
                  topology_op: str = 'add', tcn_kernel_sizes: Sequence[int] = (3, 5),
-                 tcn_dilations: Sequence[int] = (1, 2)):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_tcn: bool = False):
         super().__init__()
         self.gcn = MDRGCNUnit(in_channels, out_channels, A, adaptive, rel_reduction,
                               topology_op)
-        self.tcn = ParallelTCN(out_channels, tcn_kernel_sizes, stride, tcn_dilations)
+        self.tcn = ParallelTCN(out_channels, tcn_kernel_sizes, stride, tcn_dilations,
+                               batched=batched_tcn)
         self.relu = nn.ReLU(inplace=True)
         if not residual:
             self.residual = None
@@ -239,6 +244,10 @@ class MDRGCN(BaseModule):
             see :class:`MDRGC`. Defaults to 'add'.
         tcn_kernel_sizes (Sequence[int]): Kernels of the parallel TCNs. Defaults to (3, 5).
         tcn_dilations (Sequence[int]): Dilations of each TCN. Defaults to (1, 2).
+        batched_tcn (bool): Compute each multi-scale TCN's branches together (same parameters
+            and state dict, equal outputs up to rounding, see
+            :meth:`~sfhead_mm.models.utils.tcn.MultiScaleTCN.forward_batched`). Defaults to
+            False.
         init_cfg (dict, optional): mmengine initialisation config (e.g. ``Pretrained``).
 
     Shapes:
@@ -251,7 +260,8 @@ class MDRGCN(BaseModule):
                  down_stages: Sequence[int] = (5, 8), ch_ratio: int = 2, num_person: int = 2,
                  adaptive: bool = True, rel_reduction: int = 8, topology_op: str = 'add',
                  tcn_kernel_sizes: Sequence[int] = (3, 5),
-                 tcn_dilations: Sequence[int] = (1, 2), init_cfg: Optional[dict] = None):
+                 tcn_dilations: Sequence[int] = (1, 2), batched_tcn: bool = False,
+                 init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         graph_cfg = dict(graph_cfg)
         graph_cfg.setdefault('mode', 'spatial')
@@ -267,7 +277,8 @@ class MDRGCN(BaseModule):
         self.net = ModuleList(
             MDRGCNBlock(cin, cout, A, stride=stride, residual=i > 0, adaptive=adaptive,
                         rel_reduction=rel_reduction, topology_op=topology_op,
-                        tcn_kernel_sizes=tcn_kernel_sizes, tcn_dilations=tcn_dilations)
+                        tcn_kernel_sizes=tcn_kernel_sizes, tcn_dilations=tcn_dilations,
+                        batched_tcn=batched_tcn)
             for i, (cin, cout, stride) in enumerate(plan))
         self.out_channels = plan[-1][1]
 

@@ -106,9 +106,12 @@ class InfoGCNHead(BaseHead):
             raise RuntimeError('InfoGCNHead.loss_by_feat: no latent recorded; pass the scores '
                                'returned by this head\'s forward (as BaseHead.loss does)')
         scores, z = latent
+        # The same values, a nan where they have one (a diverged run's scores are still this
+        # forward's: its loss is nan, not this error); a float32 copy of bf16 scores is exact.
         if scores is not cls_scores and (
-                scores.shape != cls_scores.shape or not torch.equal(
-                    scores.detach().to(cls_scores.dtype), cls_scores.detach())):
+                scores.shape != cls_scores.shape or not torch.allclose(
+                    scores.detach().to(cls_scores.dtype), cls_scores.detach(), rtol=0, atol=0,
+                    equal_nan=True)):
             raise RuntimeError('InfoGCNHead.loss_by_feat: the scores are not those of the '
                                'head\'s last forward, so its latent z does not belong to them')
         return z
