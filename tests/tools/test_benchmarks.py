@@ -96,6 +96,13 @@ def test_config_step_times_each_config_with_and_without_the_overrides(python, tm
     assert rows[0]['ratio'] == 1.0 and rows[0]['ratio_to_own'] is None
     assert rows[1]['ratio_to_own'] == rows[1]['step_seconds'] / rows[0]['step_seconds'] > 0
     assert '+ with' in proc.stdout and 'to own' in proc.stdout
+    # an override the model does not take: one line naming the config and the override
+    proc = subprocess.run([python, osp.join(BENCH, 'config_step.py'), cfg, '--iters', '1',
+                           '--with', 'model.backbone.batched_tcn=True'],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert cfg in last and 'model.backbone.batched_tcn=True' in last and 'Error' in last, last
 
 
 def test_train_throughput_times_each_compile_spec(python, tmp_path, synthetic_small):

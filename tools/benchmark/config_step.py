@@ -70,7 +70,14 @@ def main(argv=None):
             cfg.merge_from_dict(args.cfg_options)
         if opts:
             cfg.merge_from_dict(opts)
-        model = MODELS.build(cfg.model)
+        try:
+            model = MODELS.build(cfg.model)
+        except Exception as e:  # e.g. an override the model does not take: say which
+            given = {**(args.cfg_options or {}), **(opts or {})}
+            given = ' '.join(f'{k}={v}' for k, v in given.items()) or 'no overrides'
+            first = str(e).splitlines()[0] if str(e) else ''
+            raise SystemExit(f'{path}: cannot build its model with {given}: '
+                             f'{type(e).__name__}: {first}')
         model.train()
         optim = build_optim_wrapper(model, cfg.optim_wrapper)
         samples = [ActionDataSample().set_gt_label(lab) for lab in labels]
@@ -103,8 +110,9 @@ def main(argv=None):
                          params=params, step_seconds=med, steps=ts, ratio=med / base,
                          ratio_to_own=med / own if opts else None))
     if args.json:
+        command = [osp.relpath(__file__, _REPO)] + (sys.argv[1:] if argv is None else list(argv))
         write_json(args.json, dict(
-            command=' '.join(sys.argv), batch=args.batch, persons=args.persons,
+            command=' '.join(command), batch=args.batch, persons=args.persons,
             frames=args.frames, joints=args.joints, iters=args.iters, warmup=args.warmup,
             cfg_options=dict(args.cfg_options or {}),
             threads=torch.get_num_threads(), torch=torch.__version__, rows=rows))
