@@ -40,6 +40,11 @@ from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
 
 
+def _options(opts) -> str:
+    """``KEY=VALUE ...`` as given on the command line."""
+    return ' '.join(f'{k}={v}' for k, v in opts.items())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+', help='the first one is the baseline')
@@ -73,8 +78,7 @@ def main(argv=None):
         try:
             model = MODELS.build(cfg.model)
         except Exception as e:  # e.g. an override the model does not take: say which
-            given = {**(args.cfg_options or {}), **(opts or {})}
-            given = ' '.join(f'{k}={v}' for k, v in given.items()) or 'no overrides'
+            given = _options({**(args.cfg_options or {}), **(opts or {})}) or 'no overrides'
             first = str(e).splitlines()[0] if str(e) else ''
             raise SystemExit(f'{path}: cannot build its model with {given}: '
                              f'{type(e).__name__}: {first}')
@@ -94,21 +98,23 @@ def main(argv=None):
           f'{args.iters} timed steps after {args.warmup} warm-up, threads='
           f'{torch.get_num_threads()}')
     if args.cfg_options:
-        print('every row: ' + ' '.join(f'{k}={v}' for k, v in args.cfg_options.items()))
+        print('every row: ' + _options(args.cfg_options))
     if args.overrides:
-        print('"+ with": ' + ' '.join(f'{k}={v}' for k, v in args.overrides.items()))
+        print('"+ with": ' + _options(args.overrides))
     print(f'{"config":40s} {"params":>10s} {"s/step":>8s} {"ratio":>6s} {"to own":>6s}')
     own, rows = None, []
     for (path, opts), (model, _, _), ts in zip(variants, built, times):
         med = statistics.median(ts)
         params = sum(p.numel() for p in model.parameters())
+        if not opts:
+            own = med  # the config as it is: the "+ with" row after it compares to this
+        to_own = med / own if opts else None
         name = '  + with' if opts else osp.relpath(path, _REPO)
-        to_own = f'{med / own:6.2f}' if opts else ''
-        own = med if not opts else own
-        print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {to_own:>6s}')
+        shown = f'{to_own:6.2f}' if opts else ''
+        print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {shown:>6s}')
         rows.append(dict(config=osp.relpath(path, _REPO), overrides=dict(opts or {}),
                          params=params, step_seconds=med, steps=ts, ratio=med / base,
-                         ratio_to_own=med / own if opts else None))
+                         ratio_to_own=to_own))
     if args.json:
         command = [osp.relpath(__file__, _REPO)] + (sys.argv[1:] if argv is None else list(argv))
         write_json(args.json, dict(
