@@ -5,6 +5,10 @@ input tensor (N, 1, M, T, V, C) and labels for ``--iters`` full training steps
 (``model.train_step``: forward, loss, backward, optimizer step) after ``--warmup`` steps. The
 configs are timed interleaved, step by step, so machine load hits all of them alike; the median
 step time of each is reported with its ratio to the first config. No data files are read.
+A row whose loss turns nan or inf says from which step (random inputs at a config's learning
+rate can do that: InfoGCN's at 0.1 by its fourth step), and the run then exits non-zero after
+printing and writing every row: steps over nan are not the model's time (InfoGCN's were 1.7x
+faster).
 
 ``--with KEY=VALUE ...`` (mmengine's ``--cfg-options`` syntax) also times each config with
 those overrides, e.g. a faster implementation of the same model; each such row also gives its
@@ -18,6 +22,7 @@ a CPU: ``optim_wrapper.type=CPUAmpOptimWrapper optim_wrapper.dtype=bfloat16``).
         --with model.backbone.batched_tcn=True
 """
 import argparse
+import math
 import os.path as osp
 import statistics
 import sys
@@ -87,12 +92,15 @@ def main(argv=None):
         samples = [ActionDataSample().set_gt_label(lab) for lab in labels]
         built.append((model, optim, dict(inputs=list(x), data_samples=samples)))
     times = [[] for _ in built]
-    for it in range(args.warmup + args.iters):
+    nonfinite = [None] * len(built)  # the first step (1-based, warm-up included) whose loss is
+    for it in range(args.warmup + args.iters):  # nan or inf: from there it times nan arithmetic
         for k, (model, optim, data) in enumerate(built):
             t0 = time.perf_counter()
-            model.train_step(data, optim)
+            log_vars = model.train_step(data, optim)
             if it >= args.warmup:
                 times[k].append(time.perf_counter() - t0)
+            if nonfinite[k] is None and not math.isfinite(float(log_vars['loss'].detach())):
+                nonfinite[k] = it + 1
     base = statistics.median(times[0])
     print(f'batch N={args.batch} M={args.persons} T={args.frames} V={args.joints} C=3, '
           f'{args.iters} timed steps after {args.warmup} warm-up, threads='
@@ -102,8 +110,8 @@ def main(argv=None):
     if args.overrides:
         print('"+ with": ' + _options(args.overrides))
     print(f'{"config":40s} {"params":>10s} {"s/step":>8s} {"ratio":>6s} {"to own":>6s}')
-    own, rows = None, []
-    for (path, opts), (model, _, _), ts in zip(variants, built, times):
+    own, rows, failed = None, [], []
+    for (path, opts), (model, _, _), ts, bad in zip(variants, built, times, nonfinite):
         med = statistics.median(ts)
         params = sum(p.numel() for p in model.parameters())
         if not opts:
@@ -111,10 +119,17 @@ def main(argv=None):
         to_own = med / own if opts else None
         name = '  + with' if opts else osp.relpath(path, _REPO)
         shown = f'{to_own:6.2f}' if opts else ''
-        print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {shown:>6s}')
+        mark = f'  loss nan/inf from step {bad}' if bad else ''
+        print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {shown:>6s}{mark}')
         rows.append(dict(config=osp.relpath(path, _REPO), overrides=dict(opts or {}),
                          params=params, step_seconds=med, steps=ts, ratio=med / base,
-                         ratio_to_own=to_own))
+                         ratio_to_own=to_own, nonfinite_from_step=bad))
+        if bad:
+            given = f' with {_options(opts)}' if opts else ''
+            failed.append(f'{osp.relpath(path, _REPO)}{given}: loss not finite from step {bad} '
+                          f'of {args.warmup + args.iters}, so its s/step times nan arithmetic '
+                          f'(random inputs at this learning rate: try '
+                          f'--cfg-options optim_wrapper.optimizer.lr=0.001)')
     if args.json:
         command = [osp.relpath(__file__, _REPO)] + (sys.argv[1:] if argv is None else list(argv))
         write_json(args.json, dict(
@@ -122,6 +137,8 @@ def main(argv=None):
             frames=args.frames, joints=args.joints, iters=args.iters, warmup=args.warmup,
             cfg_options=dict(args.cfg_options or {}),
             threads=torch.get_num_threads(), torch=torch.__version__, rows=rows))
+    if failed:
+        raise SystemExit('\n'.join(failed))
 
 
 if __name__ == '__main__':
