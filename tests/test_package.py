@@ -97,7 +97,7 @@ def test_register_all_modules_is_what_configs_import():
     cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'default_runtime.py'))
     assert tuple(cfg.custom_imports['imports']) == REGISTERING_MODULES
     hooks = [h['type'] for h in cfg.custom_hooks]
-    assert hooks == ['SafeCheckpointHook', 'EpochSeedHook', 'CheckDataHook',
+    assert hooks == ['SafeCheckpointHook', 'EpochSeedHook', 'CheckDataHook', 'FiniteLossHook',
                      'CompileForwardHook']
     # configs on a stock base spell the same run hooks out
     for name in ('stgcn_ntu120.py', 'stgcn_sfhead_ntu120.py', '2s-agcn_ntu120.py',

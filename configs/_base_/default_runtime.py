@@ -8,6 +8,8 @@
 #   (`check_data = False` turns it off);
 # - SafeCheckpointHook: resume/load_from/test read mmengine checkpoints with torch's
 #   weights_only=True and an allow-list of exactly what they hold;
+# - FiniteLossHook: stops the run at the first iteration whose loss is nan or inf, naming it
+#   (`check_loss = False` turns it off);
 # - CompileForwardHook: nothing unless `compile_forward` is set (True or torch.compile arguments,
 #   e.g. `compile_forward = dict(backend='cudagraphs')`): then torch.compile compiles the model's
 #   forward only, not the data preprocessor and optimizer step that mmengine's `compile=`
@@ -21,6 +23,7 @@ custom_hooks = [
     dict(type='SafeCheckpointHook'),
     dict(type='EpochSeedHook'),
     dict(type='CheckDataHook'),
+    dict(type='FiniteLossHook'),
     dict(type='CompileForwardHook'),
 ]
 default_hooks = dict(checkpoint=dict(interval=1), logger=dict(interval=100))

@@ -6,9 +6,10 @@ custom_imports = dict(
     imports=['sfhead_mm.models', 'sfhead_mm.datasets', 'sfhead_mm.engine', 'sfhead_mm.evaluation'],
     allow_failed_imports=False)
 # What configs/_base_/default_runtime.py declares for every run (safe checkpoint loading, exact
-# resume, data check, `compile_forward`); a stock base config does not carry it.
+# resume, data check, nan-loss stop, `compile_forward`); a stock base config does not carry it.
 custom_hooks = [dict(type='SafeCheckpointHook'), dict(type='EpochSeedHook'),
-                dict(type='CheckDataHook'), dict(type='CompileForwardHook')]
+                dict(type='CheckDataHook'), dict(type='FiniteLossHook'),
+                dict(type='CompileForwardHook')]
 
 ann_file = 'data/synthetic/ntu25_synthetic.pkl'
 clip_len = 32

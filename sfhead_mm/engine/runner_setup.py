@@ -18,6 +18,7 @@ from .. import compat
 from ..utils.checkpoint import CheckpointError, checkpoint_globals, load_checkpoint_file
 from ..utils.safe_pickle import PickleReadError, UnsafePickleError
 from ..utils.setup_env import REGISTERING_MODULES
+from .hooks.finite_loss_hook import DivergedLossError
 
 #: Where configs live: next to the tools in a source checkout, or in the installed package.
 _PACKAGE_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -87,9 +88,10 @@ def run_scope(cfg: Config) -> Iterator[None]:
         yield
 
 
-#: Errors a tool reports in one line (exit code 2) instead of a traceback.
+#: Errors a tool reports in one line (exit code 2) instead of a traceback (a diverged run's
+#: loss too: the run's settings or data, not the code, are what to change).
 USER_ERRORS = (CheckpointError, UnsafePickleError, PickleReadError, FileNotFoundError,
-               IsADirectoryError)
+               IsADirectoryError, DivergedLossError)
 
 
 def exit_on_user_error(main):

@@ -1,0 +1,73 @@
+"""Stop a training run at the first iteration whose loss is nan or inf.
+
+Why: a diverged run (a learning rate too high for the model, a bad sample) otherwise goes on for
+hours: mmengine trains on nan weights to the last epoch, and its checkpoints and validations
+say only that the accuracy fell to chance. This hook stops the run at the iteration that
+diverged, before that epoch's checkpoint is written; the error names the iteration and the loss
+terms that are not finite, and goes to the run's log as well as to the tool's one-line
+``error:``.
+
+mmengine has no such hook (MMDetection's ``CheckInvalidLossHook`` checks every 50 iterations and
+raises a bare ``AssertionError``). The check reads the step's loss values, which mmengine's
+``RuntimeInfoHook`` already brings to the host every iteration (``.item()``), so it adds no
+device synchronisation.
+
+Declared in ``configs/_base_/default_runtime.py``; ``check_loss = False`` in a config turns it
+off (the run then goes on over nan, as mmengine's does).
+"""
+import math
+from typing import Dict, Optional
+
+import torch
+from mmengine.hooks import Hook
+
+from mmaction.registry import HOOKS
+
+
+class DivergedLossError(RuntimeError):
+    """The training loss of an iteration is nan or inf."""
+
+
+def nonfinite_terms(outputs: Optional[Dict]) -> Dict[str, float]:
+    """The entries of a training step's ``log_vars`` whose value is nan or inf (as floats).
+
+    Shapes:
+        outputs: ``{name: scalar tensor or number}``, as ``model.train_step`` returns.
+    """
+    bad = {}
+    for name, value in (outputs or {}).items():
+        if not isinstance(value, (torch.Tensor, int, float)):
+            continue
+        value = float(torch.as_tensor(value).detach().float().sum())
+        if not math.isfinite(value):
+            bad[name] = value
+    return bad
+
+
+@HOOKS.register_module()
+class FiniteLossHook(Hook):
+    """Raise :class:`DivergedLossError` after the first training iteration whose ``loss`` (the
+    sum the optimizer minimises) is nan or inf."""
+
+    priority = 'LOW'  # after the logger: an iteration that is logged is logged before the stop
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs: Optional[Dict] = None) -> None:
+        if runner.cfg.get('check_loss', True) is False or not outputs or 'loss' not in outputs:
+            return
+        bad = nonfinite_terms(outputs)
+        if 'loss' not in bad:
+            return
+        terms = ', '.join(f'{k}={v}' for k, v in bad.items() if k != 'loss')
+        try:
+            steps = f' of {len(runner.train_dataloader)}'
+        except TypeError:  # a loader without a length
+            steps = ''
+        message = (f'the training loss is {bad["loss"]} at iteration {runner.iter + 1} (epoch '
+                   f'{runner.epoch + 1}, step {batch_idx + 1}{steps})'
+                   f'{f"; not finite: {terms}" if terms else ""}: the run diverged and was '
+                   f'stopped, its checkpoints from before this iteration kept; lower '
+                   f'optim_wrapper.optimizer.lr or check the data (tools/check_data.py), or set '
+                   f'check_loss=False to train on regardless')
+        runner.logger.error(message)
+        raise DivergedLossError(message)

@@ -1,0 +1,77 @@
+"""FiniteLossHook: a run stops at the first iteration whose loss is nan or inf, and says where."""
+import math
+import os
+import os.path as osp
+import re
+import subprocess
+import types
+
+import pytest
+import torch
+from mmengine.config import ConfigDict
+from mmengine.logging import MMLogger
+
+from sfhead_mm.engine.hooks import DivergedLossError, FiniteLossHook
+from sfhead_mm.engine.hooks.finite_loss_hook import nonfinite_terms
+from tests.conftest import REPO, TEST_CONFIGS, data_options, run
+
+TINY = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
+TRAIN = osp.join(REPO, 'tools', 'train.py')
+
+
+def fake_runner(**cfg):
+    return types.SimpleNamespace(cfg=ConfigDict(cfg), iter=41, epoch=2, train_dataloader=[0] * 7,
+                                 logger=MMLogger.get_instance('test_finite_loss_hook'))
+
+
+def test_nonfinite_terms_are_the_nan_and_inf_entries():
+    outputs = dict(loss=torch.tensor(float('nan')), loss_cls=torch.tensor(1.5),
+                   loss_con=torch.tensor(float('inf')), top1_acc=torch.tensor(0.5), note='x')
+    bad = nonfinite_terms(outputs)
+    assert list(bad) == ['loss', 'loss_con']
+    assert math.isnan(bad['loss']) and bad['loss_con'] == float('inf')
+    assert nonfinite_terms(dict(loss=torch.tensor(2.0), loss_cls=3)) == {}
+    assert nonfinite_terms(None) == {}
+
+
+def test_the_hook_raises_naming_iteration_epoch_step_and_terms():
+    runner = fake_runner()
+    hook = FiniteLossHook()
+    hook.after_train_iter(runner, 4, outputs=dict(loss=torch.tensor(0.7)))  # finite: nothing
+    outputs = dict(loss=torch.tensor(float('inf')), loss_cls=torch.tensor(float('inf')),
+                   loss_red=torch.tensor(0.1))
+    with pytest.raises(DivergedLossError) as err:
+        hook.after_train_iter(runner, 4, outputs=outputs)
+    message = str(err.value)
+    assert message.startswith('the training loss is inf at iteration 42 (epoch 3, step 5 of 7); '
+                              'not finite: loss_cls=inf:'), message
+    assert 'loss_red' not in message and 'optim_wrapper.optimizer.lr' in message
+    # `check_loss = False` in the config: the run goes on
+    FiniteLossHook().after_train_iter(fake_runner(check_loss=False), 4, outputs=outputs)
+
+
+def test_a_diverging_run_stops_at_its_first_nan_iteration(python, tmp_path, synthetic_small):
+    """A learning rate of 1e30 makes the loss nan within the first epoch: tools/train.py ends
+    with exit code 2 and one line naming the iteration, the run's log has it too, and no
+    checkpoint of nan weights is written. With check_loss=False the same run trains on."""
+    work = tmp_path / 'stopped'
+    cmd = [python, TRAIN, TINY, '--work-dir', str(work), '--seed', '0', '--cfg-options',
+           *data_options(synthetic_small), 'optim_wrapper.optimizer.lr=1e30',
+           'train_cfg.max_epochs=1']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, OMP_NUM_THREADS='2'))
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    found = re.match(r'error: the training loss is (nan|inf) at iteration (\d+) \(epoch 1, '
+                     r'step (\d+) of (\d+)\)', last)
+    assert found, last
+    assert found.group(2) == found.group(3) and int(found.group(3)) <= int(found.group(4))
+    logs = list(work.glob('*/*.log'))
+    assert len(logs) == 1 and last[len('error: '):] in logs[0].read_text()
+    assert not list(work.glob('*.pth'))
+    # the opt-out: the same run goes to its end over nan and writes its checkpoint
+    work = tmp_path / 'on'
+    run([python, TRAIN, TINY, '--work-dir', str(work), '--seed', '0', '--cfg-options',
+         *data_options(synthetic_small), 'optim_wrapper.optimizer.lr=1e30',
+         'train_cfg.max_epochs=1', 'check_loss=False'])
+    assert (work / 'epoch_1.pth').is_file()
