@@ -22,7 +22,6 @@ a CPU: ``optim_wrapper.type=CPUAmpOptimWrapper optim_wrapper.dtype=bfloat16``).
         --with model.backbone.batched_tcn=True
 """
 import argparse
-import math
 import os.path as osp
 import statistics
 import sys
@@ -37,6 +36,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
+from sfhead_mm.engine.hooks.finite_loss_hook import nonfinite_terms  # noqa: E402
 from sfhead_mm.utils import register_all_modules  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
 
@@ -99,7 +99,7 @@ def main(argv=None):
             log_vars = model.train_step(data, optim)
             if it >= args.warmup:
                 times[k].append(time.perf_counter() - t0)
-            if nonfinite[k] is None and not math.isfinite(float(log_vars['loss'].detach())):
+            if nonfinite[k] is None and 'loss' in nonfinite_terms(log_vars):
                 nonfinite[k] = it + 1
     base = statistics.median(times[0])
     print(f'batch N={args.batch} M={args.persons} T={args.frames} V={args.joints} C=3, '
