@@ -105,21 +105,26 @@ def test_config_step_times_each_config_with_and_without_the_overrides(python, tm
     assert cfg in last and 'model.backbone.batched_tcn=True' in last and 'Error' in last, last
 
 
-def test_config_step_names_a_row_whose_loss_turns_nan_and_exits_non_zero(python, tmp_path):
-    """A learning rate of 1e30 makes the second step's loss nan: its row says so, the json
-    keeps every row with the step, and the run ends with one line naming the config."""
+@pytest.mark.parametrize('lr, shown', [('1e30', '1e+30'), ('inf', 'inf')])
+def test_config_step_names_a_row_whose_loss_turns_nan_and_exits_non_zero(python, tmp_path, lr,
+                                                                          shown):
+    """A learning rate of 1e30 (or inf) makes the second step's loss nan: its row says so, the
+    json keeps every row with the step (an inf override written as text), and the run ends with
+    one line naming the config."""
     out = tmp_path / 's.json'
     cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
     proc = subprocess.run([python, osp.join(BENCH, 'config_step.py'), cfg, '--batch', '2',
                            '--frames', '8', '--iters', '2', '--warmup', '0', '--json', str(out),
-                           '--with', 'optim_wrapper.optimizer.lr=1e30'],
+                           '--with', f'optim_wrapper.optimizer.lr={lr}'],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode != 0
     rows = json.loads(out.read_text())['rows']
     assert [r['nonfinite_from_step'] for r in rows] == [None, 2]
+    assert rows[1]['overrides'] == {'optim_wrapper.optimizer.lr': float(lr) if lr != 'inf'
+                                    else 'inf'}
     assert proc.stdout.count('loss nan/inf from step 2') == 1
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(f'{osp.relpath(cfg, REPO)} with optim_wrapper.optimizer.lr=1e+30: '
+    assert last.startswith(f'{osp.relpath(cfg, REPO)} with optim_wrapper.optimizer.lr={shown}: '
                            'loss not finite from step 2 of 2'), last
 
 

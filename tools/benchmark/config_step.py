@@ -22,6 +22,7 @@ a CPU: ``optim_wrapper.type=CPUAmpOptimWrapper optim_wrapper.dtype=bfloat16``).
         --with model.backbone.batched_tcn=True
 """
 import argparse
+import math
 import os.path as osp
 import statistics
 import sys
@@ -48,6 +49,13 @@ from mmaction.structures import ActionDataSample  # noqa: E402
 def _options(opts) -> str:
     """``KEY=VALUE ...`` as given on the command line."""
     return ' '.join(f'{k}={v}' for k, v in opts.items())
+
+
+def _json_options(opts) -> dict:
+    """The overrides for the json file: a value JSON has no number for (``lr=inf``, ``nan``)
+    is written as its text, so the rows are still written."""
+    return {k: repr(v) if isinstance(v, float) and not math.isfinite(v) else v
+            for k, v in (opts or {}).items()}
 
 
 def main(argv=None):
@@ -121,7 +129,7 @@ def main(argv=None):
         shown = f'{to_own:6.2f}' if opts else ''
         mark = f'  loss nan/inf from step {bad}' if bad else ''
         print(f'{name:40s} {params:10,d} {med:8.3f} {med / base:6.2f} {shown:>6s}{mark}')
-        rows.append(dict(config=osp.relpath(path, _REPO), overrides=dict(opts or {}),
+        rows.append(dict(config=osp.relpath(path, _REPO), overrides=_json_options(opts),
                          params=params, step_seconds=med, steps=ts, ratio=med / base,
                          ratio_to_own=to_own, nonfinite_from_step=bad))
         if bad:
@@ -135,7 +143,7 @@ def main(argv=None):
         write_json(args.json, dict(
             command=' '.join(command), batch=args.batch, persons=args.persons,
             frames=args.frames, joints=args.joints, iters=args.iters, warmup=args.warmup,
-            cfg_options=dict(args.cfg_options or {}),
+            cfg_options=_json_options(args.cfg_options),
             threads=torch.get_num_threads(), torch=torch.__version__, rows=rows))
     if failed:
         raise SystemExit('\n'.join(failed))
