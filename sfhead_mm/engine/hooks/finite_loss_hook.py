@@ -9,16 +9,22 @@ terms that are not finite, and goes to the run's log as well as to the tool's on
 
 mmengine has no such hook (MMDetection's ``CheckInvalidLossHook`` checks every 50 iterations and
 raises a bare ``AssertionError``). The check reads the step's loss values, which mmengine's
-``RuntimeInfoHook`` already brings to the host every iteration (``.item()``), so it adds no
-device synchronisation.
+``RuntimeInfoHook`` already brings to the host every iteration (``.item()``), so in one process
+it adds no device synchronisation. In a distributed run every rank checks its own loss (mmengine
+does not average ``log_vars`` across ranks), and one all-reduce of a world-size vector per
+iteration tells every rank which ranks' losses are not finite, so all of them stop at that
+iteration with the same error naming those ranks. Without it, a bad sample on rank 1 stops rank
+1 alone; the others wait in the next backward's gradient all-reduce until torchrun ends them,
+and rank 0's log, the one written to the work directory, does not say why.
 
 Declared in ``configs/_base_/default_runtime.py``; ``check_loss = False`` in a config turns it
 off (the run then goes on over nan, as mmengine's does).
 """
 import math
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import torch
+from mmengine.dist import all_reduce, get_rank, get_world_size
 from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
@@ -44,6 +50,18 @@ def nonfinite_terms(outputs: Optional[Dict]) -> Dict[str, float]:
     return bad
 
 
+def ranks_not_finite(local: bool) -> List[int]:
+    """The ranks whose flag ``local`` is true, the same list on every rank (one all-reduce in a
+    distributed run; without one, ``[0]`` or ``[]``). Every rank must call it."""
+    world = get_world_size()
+    if world == 1:
+        return [0] if local else []
+    flags = torch.zeros(world)
+    flags[get_rank()] = float(local)
+    all_reduce(flags)
+    return [rank for rank, flag in enumerate(flags.tolist()) if flag]
+
+
 @HOOKS.register_module()
 class FiniteLossHook(Hook):
     """Raise :class:`DivergedLossError` after the first training iteration whose ``loss`` (the
@@ -56,14 +74,19 @@ class FiniteLossHook(Hook):
         if runner.cfg.get('check_loss', True) is False or not outputs or 'loss' not in outputs:
             return
         bad = nonfinite_terms(outputs)
-        if 'loss' not in bad:
+        ranks = ranks_not_finite('loss' in bad)
+        if not ranks:
             return
+        value = bad.get('loss', 'not finite')  # a rank whose own loss is finite: 'not finite'
+        world = get_world_size()
+        where = (f' on rank{"s" if len(ranks) > 1 else ""} {", ".join(map(str, ranks))} of '
+                 f'{world}' if world > 1 else '')
         terms = ', '.join(f'{k}={v}' for k, v in bad.items() if k != 'loss')
         try:
             steps = f' of {len(runner.train_dataloader)}'
         except TypeError:  # a loader without a length
             steps = ''
-        message = (f'the training loss is {bad["loss"]} at iteration {runner.iter + 1} (epoch '
+        message = (f'the training loss is {value}{where} at iteration {runner.iter + 1} (epoch '
                    f'{runner.epoch + 1}, step {batch_idx + 1}{steps})'
                    f'{f"; not finite: {terms}" if terms else ""}: the run diverged and was '
                    f'stopped, its checkpoints from before this iteration kept; lower '

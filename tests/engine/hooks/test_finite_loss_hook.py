@@ -3,11 +3,13 @@ import math
 import os
 import os.path as osp
 import re
+import socket
 import subprocess
 import types
 
 import pytest
 import torch
+import torch.multiprocessing as mp
 from mmengine.config import ConfigDict
 from mmengine.logging import MMLogger
 
@@ -75,3 +77,46 @@ def test_a_diverging_run_stops_at_its_first_nan_iteration(python, tmp_path, synt
          *data_options(synthetic_small), 'optim_wrapper.optimizer.lr=1e30',
          'train_cfg.max_epochs=1', 'check_loss=False'])
     assert (work / 'epoch_1.pth').is_file()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _dist_worker(rank, world_size, port, losses, out_dir):
+    """One rank of a gloo group: the hook sees this rank's loss of each iteration; the rank
+    writes the error it stopped with (or 'went on') to ``out_dir/<rank>``."""
+    import torch.distributed as dist
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
+                            world_size=world_size)
+    try:
+        hook, runner, result = FiniteLossHook(), fake_runner(), 'went on'
+        try:
+            for i, per_rank in enumerate(losses):
+                runner.iter = i
+                hook.after_train_iter(runner, i, outputs=dict(loss=torch.tensor(per_rank[rank])))
+        except DivergedLossError as err:
+            result = f'{i}: {err}'
+        with open(osp.join(out_dir, str(rank)), 'w') as f:
+            f.write(result)
+    finally:
+        dist.destroy_process_group()
+
+
+def test_in_a_distributed_run_every_rank_stops_when_one_rank_loss_is_nan(tmp_path):
+    """Two gloo processes: at the second iteration only rank 1's loss is nan (a bad sample on
+    that rank). Both ranks stop at that iteration, both naming rank 1; rank 0's error, the one
+    in the work directory's log, says its own loss was finite. Finite losses: both go on."""
+    nan = float('nan')
+    mp.start_processes(_dist_worker, nprocs=2, join=True, start_method='fork',
+                       args=(2, _free_port(), [(0.5, 0.6), (0.4, nan), (nan, nan)],
+                             str(tmp_path)))
+    first, second = ((tmp_path / str(rank)).read_text() for rank in (0, 1))
+    assert first.startswith('1: the training loss is not finite on rank 1 of 2 at iteration 2 '
+                            '(epoch 3, step 2 of 7)'), first
+    assert second.startswith('1: the training loss is nan on rank 1 of 2 at iteration 2 '), second
+    mp.start_processes(_dist_worker, nprocs=2, join=True, start_method='fork',
+                       args=(2, _free_port(), [(0.5, 0.6), (0.4, 0.3)], str(tmp_path)))
+    assert [(tmp_path / str(rank)).read_text() for rank in (0, 1)] == ['went on'] * 2
