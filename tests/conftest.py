@@ -1,6 +1,7 @@
 """Shared fixtures: paths, the venv's python, small synthetic data, the real-data root."""
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -60,6 +61,13 @@ def data_options(ann_file: str):
     return [f'train_dataloader.dataset.dataset.ann_file={ann_file}',
             f'val_dataloader.dataset.ann_file={ann_file}',
             f'test_dataloader.dataset.ann_file={ann_file}']
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a test's own process group."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 def run(cmd, cwd=REPO, env=None, timeout=600):

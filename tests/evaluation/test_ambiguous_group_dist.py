@@ -1,10 +1,10 @@
 """Two-process (gloo, CPU) evaluation gives the same numbers as one process."""
 import math
 import pickle
-import socket
 
 import torch.multiprocessing as mp
 
+from tests.conftest import free_port
 from tests.evaluation.ambiguous_cases import CLASS_NAMES, GROUPS, make_samples
 
 METRIC = dict(type='AmbiguousGroupMetric', groups=GROUPS, class_names=CLASS_NAMES,
@@ -13,12 +13,6 @@ METRIC = dict(type='AmbiguousGroupMetric', groups=GROUPS, class_names=CLASS_NAME
 
 def _samples():
     return make_samples()[:-1]  # 15: an odd count
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _evaluate(samples, indices, size):
@@ -53,7 +47,7 @@ def test_two_process_gloo_evaluation_equals_one_process(tmp_path):
     single = _evaluate(samples, list(range(len(samples))), len(samples))
     out = tmp_path / 'dist.pkl'
     # fork: the children inherit the imported stack (spawn would re-import it, ~10 s each)
-    mp.start_processes(_worker, args=(2, _free_port(), str(out)), nprocs=2, join=True,
+    mp.start_processes(_worker, args=(2, free_port(), str(out)), nprocs=2, join=True,
                        start_method='fork')
     with open(out, 'rb') as f:
         dist_metrics = pickle.load(f)

@@ -3,7 +3,6 @@ import math
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 import types
 
@@ -15,7 +14,7 @@ from mmengine.logging import MMLogger
 
 from sfhead_mm.engine.hooks import DivergedLossError, FiniteLossHook
 from sfhead_mm.engine.hooks.finite_loss_hook import nonfinite_terms
-from tests.conftest import REPO, TEST_CONFIGS, data_options, run
+from tests.conftest import REPO, TEST_CONFIGS, data_options, free_port, run
 
 TINY = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
 TRAIN = osp.join(REPO, 'tools', 'train.py')
@@ -79,12 +78,6 @@ def test_a_diverging_run_stops_at_its_first_nan_iteration(python, tmp_path, synt
     assert (work / 'epoch_1.pth').is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _dist_worker(rank, world_size, port, losses, out_dir):
     """One rank of a gloo group: the hook sees this rank's loss of each iteration; the rank
     writes the error it stopped with (or 'went on') to ``out_dir/<rank>``."""
@@ -111,12 +104,12 @@ def test_in_a_distributed_run_every_rank_stops_when_one_rank_loss_is_nan(tmp_pat
     in the work directory's log, says its own loss was finite. Finite losses: both go on."""
     nan = float('nan')
     mp.start_processes(_dist_worker, nprocs=2, join=True, start_method='fork',
-                       args=(2, _free_port(), [(0.5, 0.6), (0.4, nan), (nan, nan)],
+                       args=(2, free_port(), [(0.5, 0.6), (0.4, nan), (nan, nan)],
                              str(tmp_path)))
     first, second = ((tmp_path / str(rank)).read_text() for rank in (0, 1))
     assert first.startswith('1: the training loss is not finite on rank 1 of 2 at iteration 2 '
                             '(epoch 3, step 2 of 7)'), first
     assert second.startswith('1: the training loss is nan on rank 1 of 2 at iteration 2 '), second
     mp.start_processes(_dist_worker, nprocs=2, join=True, start_method='fork',
-                       args=(2, _free_port(), [(0.5, 0.6), (0.4, 0.3)], str(tmp_path)))
+                       args=(2, free_port(), [(0.5, 0.6), (0.4, 0.3)], str(tmp_path)))
     assert [(tmp_path / str(rank)).read_text() for rank in (0, 1)] == ['went on'] * 2
