@@ -106,8 +106,8 @@ def test_config_step_times_each_config_with_and_without_the_overrides(python, tm
 
 
 @pytest.mark.parametrize('lr, shown', [('1e30', '1e+30'), ('inf', 'inf')])
-def test_config_step_names_a_row_whose_loss_turns_nan_and_exits_non_zero(python, tmp_path, lr,
-                                                                          shown):
+def test_config_step_names_a_row_whose_loss_turns_nan_and_exits_non_zero(
+        python, tmp_path, lr, shown):
     """A learning rate of 1e30 (or inf) makes the second step's loss nan: its row says so, the
     json keeps every row with the step (an inf override written as text), and the run ends with
     one line naming the config."""
