@@ -113,3 +113,25 @@ def test_in_a_distributed_run_every_rank_stops_when_one_rank_loss_is_nan(tmp_pat
     mp.start_processes(_dist_worker, nprocs=2, join=True, start_method='fork',
                        args=(2, free_port(), [(0.5, 0.6), (0.4, 0.3)], str(tmp_path)))
     assert [(tmp_path / str(rank)).read_text() for rank in (0, 1)] == ['went on'] * 2
+
+
+def test_a_diverging_distributed_run_stops_every_rank(python, tmp_path, synthetic_small):
+    """tools/dist_train.sh with 2 CPU processes (gloo) at a learning rate of 1e30: both ranks
+    stop at the same iteration with exit code 2 and the same line, which rank 0's log (the
+    work directory's) has too; no checkpoint is written."""
+    proc = subprocess.run(
+        ['bash', osp.join(REPO, 'tools', 'dist_train.sh'), TINY, '2', '--work-dir',
+         str(tmp_path), '--cfg-options', *data_options(synthetic_small),
+         'optim_wrapper.optimizer.lr=1e30', 'train_cfg.max_epochs=1'],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHON=python, OMP_NUM_THREADS='1'))
+    assert proc.returncode != 0
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines()
+              if line.startswith('error: the training loss')]
+    assert len(errors) == 2 and errors[0] == errors[1], errors
+    assert re.match(r'error: the training loss is (nan|inf) on ranks 0, 1 of 2 at iteration \d+ ',
+                    errors[0]), errors[0]
+    assert 'exitcode  : 2' in proc.stderr
+    logs = list(tmp_path.glob('*/*.log'))
+    assert len(logs) == 1 and errors[0][len('error: '):] in logs[0].read_text()
+    assert not list(tmp_path.glob('*.pth'))
