@@ -230,7 +230,7 @@ def _run_conversion(conv: Conversion, args: argparse.Namespace) -> int:
             report.notes[key] = list(result.notes)
     n_errors = len(report.errors)
     data, annotations = (None, []) if not annotations else _assemble(conv, annotations, report,
-                                                                      origin)
+                                                                     origin)
     for err in report.errors[n_errors:]:
         _say(f'error: {err}')
     report.counts = dict(files=len(conv.tasks), parsed=run.parsed, cached=run.cached,

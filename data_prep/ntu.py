@@ -19,8 +19,8 @@ With ``--coords colour`` the same actors and frames are written in 2D instead: `
         --out data/skeleton/ntu60_2d_kinect.pkl --workers 8
 
 Splits: ``xsub_train/xsub_val/xview_train/xview_val`` (NTU-60) or ``xsub_train/xsub_val/
-xset_train/xset_val`` (NTU-120). The official samples with missing skeletons are excluded and listed in the
-report, as are the expected samples absent from the inputs.
+xset_train/xset_val`` (NTU-120). The official samples with missing skeletons are excluded and
+listed in the report, as are the expected samples absent from the inputs.
 """
 import argparse
 import dataclasses

@@ -58,8 +58,8 @@ def build_pose_pickle(annotations: Sequence[dict], split: Mapping[str, Sequence[
         AnnotationError: One line with the first problems (the runner has already removed the
             samples with problems, so this means a bug, not bad input).
     """
-    problems, _, _ = annotation.check_samples(annotations, converter_rules(num_joints,
-                                                                          num_classes), path)
+    problems, _, _ = annotation.check_samples(
+        annotations, converter_rules(num_joints, num_classes), path)
     if problems:
         raise annotation.AnnotationError(path, annotation.problems_line(problems))
     names = {a['frame_dir'] for a in annotations}

@@ -3,9 +3,7 @@ stock configs build."""
 import json
 import os.path as osp
 import subprocess
-import sys
 
-import numpy as np
 import pytest
 import torch
 from mmengine.config import Config

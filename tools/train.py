@@ -31,7 +31,8 @@ def parse_args(argv=None):
                         help='enable automatic-mixed-precision training (GPU: float16 with '
                         'loss scaling; CPU: bfloat16)')
     parser.add_argument('--tensorboard', action='store_true',
-                        help='also log to TensorBoard (pip install -r requirements/tensorboard.txt)')
+                        help='also log to TensorBoard '
+                        '(pip install -r requirements/tensorboard.txt)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',

@@ -87,7 +87,8 @@ def model_input_keypoint(cfg, sample):
     """The joint stream the model reads: ``(M, T, V, C)`` of the first clip after the pipeline."""
     pipeline = build_test_pipeline(cfg)
     data = pipeline(sample.to_results())
-    steps = [t for t in pipeline.transforms if type(t).__name__ in ('GenSkeFeat', 'LayoutGenSkeFeat')]
+    steps = [t for t in pipeline.transforms
+             if type(t).__name__ in ('GenSkeFeat', 'LayoutGenSkeFeat')]
     if steps and list(steps[0].feats)[0] != 'j':
         raise InputError(sample.source, f'the model reads {steps[0].feats} streams; only a '
                                         f'joint stream ("j") can be drawn')
@@ -125,7 +126,7 @@ def main(argv=None) -> int:
         title, frame_labels = args.title or '', None
         if args.checkpoint:
             pred = predict_skeletons(model, sample, window=args.window, stride=args.stride,
-                                      label_map=args.label_map, topk=1)[0]
+                                     label_map=args.label_map, topk=1)[0]
             best = pred.top(1)[0]
             title = args.title or f'{sample.name}: {best["name"]} ({best["score"]:.2f})'
             if pred.windows and not args.model_input:

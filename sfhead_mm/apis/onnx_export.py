@@ -12,8 +12,8 @@ probabilities ``tools/test.py`` reports for a single clip.
 
 ``N`` (batch) and ``T`` (frames) are dynamic axes for every backbone of the package and of
 MMAction2 (ST-GCN, 2s-AGCN, CTR-GCN, InfoGCN, HD-GCN, BlockGCN, FFN, MDR-GCN: checked by running
-the exported file at a second batch size and frame count against PyTorch); ``M`` and ``V`` are fixed (the
-input BatchNorm and the graph are built for them). Plugins that do not act at inference
+the exported file at a second batch size and frame count against PyTorch); ``M`` and ``V`` are
+fixed (the input BatchNorm and the graph are built for them). Plugins that do not act at inference
 (SF-Head in ``mode='auxiliary'``, FR-Head, RDL) register no hook outside a training loss, so
 they are absent from the exported graph; an inline SF-Head is exported as part of each block.
 

@@ -41,4 +41,3 @@ def groups_from_args(args: argparse.Namespace, num_classes: Optional[int] = None
     if num_classes is not None:
         group_set.check_num_classes(num_classes)
     return group_set
-

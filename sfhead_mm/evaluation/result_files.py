@@ -205,7 +205,7 @@ def save_scores(path: str, scores, labels, ids: Optional[List[str]] = None) -> s
                 ids=None if ids is None else [str(x) for x in ids],
                 labels=[int(x) for x in labels])
     rows = ',\n'.join('[' + ', '.join(_float_text(v, single) for v in row) + ']'
-                       for row in scores)
+                      for row in scores)
     text = json.dumps(head, ensure_ascii=False)[:-1] + ', "scores": [\n' + rows + ']}\n'
     return write_text(path, text)
 

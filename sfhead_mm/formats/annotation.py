@@ -420,7 +420,7 @@ def check_sample(ann, index: int, rules: SampleRules = SampleRules(), where: str
     """
     if not isinstance(ann, Mapping):
         return None, [Problem(where, '<sample>', f'sample #{index} is a {type(ann).__name__}, '
-                                                  f'not a dict', f'#{index}', 'type')]
+                                                 f'not a dict', f'#{index}', 'type')]
     name = sample_name(ann)
     shown = str(name) if name is not None else f'#{index}'
     out: List[Problem] = []

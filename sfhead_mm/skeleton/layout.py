@@ -1,9 +1,9 @@
 """One declarative description per skeleton layout, and the registry that names them.
 
 Everything that depends on the joint layout reads it from a :class:`SkeletonLayout`: the graph of
-every backbone (MMAction2's own ``Graph`` through :meth:`SkeletonLayout.graph_dict`), the bone and motion
-streams, 3D normalisation, flipping and plotting. A new layout is one ``register_layout`` call (or
-one dict in a config), not edits in five places.
+every backbone (MMAction2's own ``Graph`` through :meth:`SkeletonLayout.graph_dict`), the bone and
+motion streams, 3D normalisation, flipping and plotting. A new layout is one ``register_layout``
+call (or one dict in a config), not edits in five places.
 """
 from dataclasses import dataclass, field, fields
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union

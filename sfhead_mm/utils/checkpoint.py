@@ -14,9 +14,9 @@ Two ways in:
   one line naming the file and the refused global (or why it is not a checkpoint).
 - :func:`checkpoint_globals` is a context manager inside which mmengine's own loaders (runner
   resume and ``load_from``, ``mmengine.runner.load_checkpoint``, ``mmaction.apis.init_recognizer``)
-  accept our checkpoints; it removes the allowance on exit. :class:`SafeCheckpointHook` enters it for
-  the duration of a run, so MMAction2's own ``tools/train.py`` and ``tools/test.py`` resume and test
-  from our checkpoints as well.
+  accept our checkpoints; it removes the allowance on exit. :class:`SafeCheckpointHook` enters it
+  for the duration of a run, so MMAction2's own ``tools/train.py`` and ``tools/test.py`` resume and
+  test from our checkpoints as well.
 
 Opting out is the user's call: ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` makes torch unpickle
 everything (trusted files only).

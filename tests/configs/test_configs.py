@@ -223,7 +223,7 @@ def test_authors_65e_schedule_gives_their_lr_every_epoch():
     cfg = load('ctrgcn/ctrgcn_sfhead_nwucla_65e.py')
     param = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([param], **{k: v for k, v in cfg.optim_wrapper.optimizer.items()
-                                     if k != 'type'})
+                                      if k != 'type'})
     schedulers = [PARAM_SCHEDULERS.build(dict(c, optimizer=opt)) for c in cfg.param_scheduler]
     for epoch in range(cfg.train_cfg.max_epochs):
         theirs = 0.1 * (epoch + 1) / 5 if epoch < 5 else 0.1 * 0.1 ** int(epoch >= 50)

@@ -108,4 +108,3 @@ def test_keep_sample_ids_looks_through_wrappers():
     keep_sample_ids(cfg)
     step = cfg.test_dataloader.dataset.dataset.pipeline[0]
     assert 'frame_dir' in step['meta_keys']
-

@@ -19,7 +19,7 @@ SHORT = ['train_cfg.max_epochs=1', 'train_dataloader.batch_size=16',
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='the CPU path of --amp')
 def test_train_py_amp_trains_a_stock_config_on_cpu_and_validates(python, tmp_path,
-                                                                   synthetic_small):
+                                                                 synthetic_small):
     proc = run([python, osp.join(REPO, 'tools', 'train.py'), TINY, '--amp', '--work-dir',
                 str(tmp_path), '--cfg-options', *data_options(synthetic_small), *SHORT])
     log = proc.stdout + proc.stderr

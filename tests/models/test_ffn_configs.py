@@ -75,8 +75,6 @@ def test_2d_layer_reads_hrnet_pickles():
     assert steps[:2] == ['PreNormalize2D', 'GenSkeFeat']
 
 
-
-
 def _tiny_config(tmp_path, base, ann, extra=''):
     text = f"_base_ = {osp.join(REPO, 'configs', 'ffn', base)!r}\n"
     text += f"ann_file = {ann!r}\n"

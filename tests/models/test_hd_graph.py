@@ -66,11 +66,11 @@ def test_adjacency_connects_adjacent_levels_only(layout, com):
     assert sorted(j for level in levels for j in level) == list(range(V))
     A = graph.A
     assert A.shape == (len(levels) - 1, 3, V, V) and A.dtype == np.float32
-    for l, (upper, lower) in enumerate(zip(levels[:-1], levels[1:])):
+    for i, (upper, lower) in enumerate(zip(levels[:-1], levels[1:])):
         both = upper + lower
-        identity, forward, reverse = A[l]
+        identity, forward, reverse = A[i]
         assert np.array_equal(identity, np.diag(np.isin(np.arange(V), both).astype(np.float32)))
-        # forward: every joint of level l sends to every joint of level l+1, averaged over
+        # forward: every joint of level i sends to every joint of level i+1, averaged over
         # the receivers of each sender (columns are senders).
         expected_fwd = np.zeros((V, V), np.float32)
         expected_fwd[np.ix_(lower, upper)] = 1. / len(lower)

@@ -134,7 +134,8 @@ def test_train_throughput_times_each_compile_spec(python, tmp_path, synthetic_sm
     out = tmp_path / 't.json'
     cfg = osp.join(TEST_CONFIGS, 'tiny_stgcn_synthetic.py')
     proc = run([python, osp.join(BENCH, 'train_throughput.py'), cfg, '--iters', '2',
-                '--warmup', '1', '--no-memory', '--json', str(out), '--compile', 'none', 'eager', 'forward:eager',
+                '--warmup', '1', '--no-memory', '--json', str(out),
+                '--compile', 'none', 'eager', 'forward:eager',
                 '--cfg-options', f'train_dataloader.dataset.dataset.ann_file={synthetic_small}'])
     result = json.loads(out.read_text())
     assert list(result) == [cfg, f'{cfg} [compile eager]', f'{cfg} [compile forward:eager]']
@@ -160,7 +161,7 @@ def test_seeds_step_time_is_median_of_logged_training_iterations(tmp_path):
 
 
 def test_seeds_by_seed_order_and_a_failed_run_does_not_stop_the_study(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                      capsys):
     run_seeds = _run_seeds()
     assert run_seeds.plan(['a.py', 'b.py'], [0, 1]) == [('a.py', 0), ('a.py', 1), ('b.py', 0),
                                                         ('b.py', 1)]
@@ -322,7 +323,7 @@ def test_side_by_side_sums_the_copies_of_each_layout(python, tmp_path, synthetic
 
 
 def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_path,
-                                                                        monkeypatch, capsys):
+                                                                           monkeypatch, capsys):
     """--archive: each finished run's metrics.json and scores.json, and a summary of all the
     archived runs across invocations; an older run's predictions.pkl becomes a score file."""
     run_seeds = _run_seeds()
@@ -343,7 +344,7 @@ def test_seeds_archive_keeps_metrics_and_score_files_of_every_finished_run(tmp_p
     summary = json.loads((archive / 'summary.json').read_text())
     assert summary['a']['0']['acc/top1'] == 0.5 and summary['b']['3']['acc/top1'] == 0.25
     assert sorted(p.name for p in (archive / 'a' / 'seed0').iterdir()) == ['metrics.json',
-                                                                          'scores.json']
+                                                                           'scores.json']
     a0 = load_results(str(archive / 'a' / 'seed0' / 'scores.json'))
     assert a0.ids == ['x', 'y'] and a0.scores.tolist() == [[0.75, 0.25], [0.5, 0.5]]
     b3 = load_results(str(archive / 'b' / 'seed3' / 'scores.json'))

@@ -92,7 +92,7 @@ def test_real_files_of_every_format(ntu_model, tmp_path, tmp_path_factory, share
 
 
 def test_corrupt_input_gives_one_line_and_a_nonzero_exit(ntu_model, tmp_path, python,
-                                                          shared_data):
+                                                         shared_data):
     config, ckpt = ntu_model
     good = require_data(shared_data, 'ntu-rgbd-samples', 'S002C001P003R001A003.skeleton')
     with open(good) as f:

@@ -1,5 +1,4 @@
 """Checkpoints load with weights_only=True and the allow-list; crafted ones are refused."""
-import io
 import os
 import pickle
 import zipfile

@@ -77,4 +77,3 @@ class CheckDataHook(Hook):
         if self.strict:
             raise DataCheckError(message)
         runner.logger.warning('CheckDataHook: ' + message)
-

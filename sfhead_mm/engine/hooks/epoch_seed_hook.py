@@ -8,7 +8,8 @@ reproduces an uninterrupted run exactly (with ``num_workers=0`` or non-persisten
 seeds mmengine also derives from the seed). It also undoes ``UniformSampleFrames``' habit of
 calling ``np.random.seed(255)`` on the global generator during validation.
 
-Declared in ``configs/_base_/default_runtime.py``; ``epoch_reseed = False`` in a config turns it off.
+Declared in ``configs/_base_/default_runtime.py``; ``epoch_reseed = False`` in a config turns it
+off.
 """
 import random
 

@@ -2,8 +2,8 @@
 from typing import Iterator, Sequence, Tuple
 
 
-def single_label_scores(data_samples: Sequence[dict], who: str) -> Iterator[Tuple[dict, object,
-                                                                                   int]]:
+def single_label_scores(data_samples: Sequence[dict],
+                        who: str) -> Iterator[Tuple[dict, object, int]]:
     """``(sample, pred_score, label)`` of every sample of a batch, for a single-stream,
     single-label classifier; anything else is refused in one line naming ``who``.
 

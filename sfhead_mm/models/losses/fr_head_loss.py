@@ -166,5 +166,5 @@ class FRContrastiveLoss(nn.Module):
             logits = fu @ unit_rows(protos).t() / self.temperature              # (N, K)
             target = sets['label']
             loss = (F.cross_entropy(logits - target * psi[:, None], y)
-                     + F.cross_entropy(logits - target * phi[:, None], y))
+                    + F.cross_entropy(logits - target * phi[:, None], y))
         return self.loss_weight * loss
