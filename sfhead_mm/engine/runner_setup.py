@@ -13,6 +13,7 @@ import sys
 from typing import Iterator, Optional
 
 from mmengine.config import Config
+from mmengine.dist import barrier
 
 from .. import compat
 from ..utils.checkpoint import CheckpointError, checkpoint_globals, load_checkpoint_file
@@ -96,13 +97,20 @@ USER_ERRORS = (CheckpointError, UnsafePickleError, PickleReadError, FileNotFound
 
 def exit_on_user_error(main):
     """Run a tool's ``main``; a user error (bad checkpoint, config or data file) prints one line
-    ``error: ...`` on stderr and exits with code 2."""
+    ``error: ...`` on stderr and exits with code 2.
+
+    A diverged run stops every rank at one iteration, and no rank exits before all have printed
+    their line: torchrun ends the other workers as soon as one exits, which would otherwise cut
+    off a slower rank's line (or rank 0's log). Other errors may be one rank's alone, so they do
+    not wait (a barrier there would hang)."""
 
     def wrapped(argv=None):
         try:
             return main(argv)
         except USER_ERRORS as err:
-            print(f'error: {err}', file=sys.stderr)
+            print(f'error: {err}', file=sys.stderr, flush=True)
+            if isinstance(err, DivergedLossError):
+                barrier()  # a no-op outside a distributed run
             raise SystemExit(2) from None
 
     wrapped.__doc__ = main.__doc__

@@ -31,7 +31,8 @@ from mmaction.registry import HOOKS
 
 
 class DivergedLossError(RuntimeError):
-    """The training loss of an iteration is nan or inf."""
+    """The training loss of an iteration is nan or inf. In a distributed run every rank raises
+    it at the same iteration (:class:`FiniteLossHook`), so a handler may synchronise on it."""
 
 
 def nonfinite_terms(outputs: Optional[Dict]) -> Dict[str, float]:
