@@ -18,12 +18,12 @@ the traceback is shown as usual). A tool's entry point wraps its run in
 import contextlib
 import os.path as osp
 import pickle
-import sys
 import traceback
 from typing import Iterator, List, Optional
 
 from ..formats import annotation
 from ..formats.annotation import AnnotationError
+from ..utils.console import print_error
 
 #: Errors ``PoseDataset`` raises on a file that does not fit (and the reader's own).
 _DATA_ERRORS = (KeyError, TypeError, IndexError, AttributeError, ValueError, OSError, EOFError,
@@ -130,5 +130,5 @@ def data_errors_in_one_line(cfg, exit_code: int = 2) -> Iterator[None]:
         message = explain_dataset_error(exc, cfg)
         if message is None:
             raise
-        print(f'error: {message}', file=sys.stderr)
+        print_error(message)
         raise SystemExit(exit_code) from None

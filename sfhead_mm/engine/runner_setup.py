@@ -9,7 +9,6 @@ run needs (exact resume, data check, safe checkpoint loading) is declared in the
 import contextlib
 import os
 import os.path as osp
-import sys
 from typing import Iterator, Optional
 
 from mmengine.config import Config
@@ -17,6 +16,7 @@ from mmengine.dist import barrier
 
 from .. import compat
 from ..utils.checkpoint import CheckpointError, checkpoint_globals, load_checkpoint_file
+from ..utils.console import print_error
 from ..utils.safe_pickle import PickleReadError, UnsafePickleError
 from ..utils.setup_env import REGISTERING_MODULES
 from .hooks.finite_loss_hook import DivergedLossError
@@ -108,7 +108,7 @@ def exit_on_user_error(main):
         try:
             return main(argv)
         except USER_ERRORS as err:
-            print(f'error: {err}', file=sys.stderr, flush=True)
+            print_error(str(err))  # one write: ranks share stderr
             if isinstance(err, DivergedLossError):
                 barrier()  # a no-op outside a distributed run
             raise SystemExit(2) from None
