@@ -33,6 +33,7 @@ import numpy as np
 
 from sfhead_mm.formats.annotation import (SampleRules, build_annotation, make_sample,
                                           write_annotation)
+from sfhead_mm.utils.console import print_error
 from sfhead_mm.utils.safe_pickle import load_pickle
 
 from .cli import prog_name
@@ -159,7 +160,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         data = convert(splits, args.out, args.frames, not args.no_center)
     except (ValueError, OSError) as err:  # FSD10Error, AnnotationError, unpickling errors
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     counts = ', '.join(f'{k}: {len(v)}' for k, v in data['split'].items())
     print(f'wrote {osp.abspath(args.out)} ({counts})')

@@ -31,6 +31,7 @@ from typing import Optional, Sequence
 from sfhead_mm.formats.errors import ErrorRecord, FormatError
 from sfhead_mm.formats.ntu import read_skeleton, read_skeleton_npy
 from sfhead_mm.formats.ntu_denoise import DenoiseConfig, denoise, denoise_colour
+from sfhead_mm.utils.console import print_error
 
 from . import ntu_names
 from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
@@ -162,7 +163,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         tasks, skipped, errors, absent = plan(args.inputs, args.dataset, args.format)
     except FileNotFoundError as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     if absent:
         print(f'note: {len(absent)} of the official {args.dataset} samples (missing-skeleton '

@@ -22,6 +22,7 @@ from sfhead_mm.formats.errors import ErrorRecord, FormatError
 from sfhead_mm.formats.nwucla import (ACTION_IDS, KINECT_V1_SHAPE, NAME_RE,  # noqa: F401
                                       label_of_action, parse_name)
 from sfhead_mm.formats.resources import class_names as _class_names
+from sfhead_mm.utils.console import print_error
 
 from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
                   run_conversion)
@@ -115,7 +116,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         tasks, errors = plan(args.inputs)
     except FileNotFoundError as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     conv = Conversion(
         dataset='nwucla', inputs=list(args.inputs), tasks=tasks,

@@ -34,6 +34,7 @@ import numpy as np
 from sfhead_mm.formats.errors import ErrorRecord, FormatError
 from sfhead_mm.formats.pkummd import (KINECT_V2_SHAPE, NUM_CLASSES, NUM_PEOPLE,  # noqa: F401
                                       read_labels, read_sequence, read_split_file)
+from sfhead_mm.utils.console import print_error
 
 from .cli import (Conversion, add_common_arguments, collect_files, prog_name,
                   run_conversion)
@@ -153,15 +154,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     num_joints = get_layout('nturgb+d').num_joints
     split_files = find_split_files(args.split_dir, args.xsub, args.xview)
     if not split_files:
-        print('error: no split file: give --split-dir (with cross-subject.txt / '
-              'cross-view.txt) or --xsub / --xview', file=sys.stderr)
+        print_error('no split file: give --split-dir (with cross-subject.txt / '
+                    'cross-view.txt) or --xsub / --xview')
         return 1
     try:
         for path in split_files.values():
             read_split_file(path)
         paths = collect_files(args.skeletons, ('.txt', ))
     except (FileNotFoundError, FormatError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     tasks = [(osp.splitext(osp.basename(p))[0], p) for p in paths]
     unsplit_report: Dict[str, List[str]] = {}

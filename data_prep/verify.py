@@ -20,6 +20,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from sfhead_mm.formats import annotation
+from sfhead_mm.utils.console import print_error
 
 
 class VerifyError(ValueError):
@@ -126,7 +127,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         verify_pickle(args.pickle, args.layout, args.num_person, args.clip_len,
                       num_classes=args.num_classes)
     except (VerifyError, KeyError) as err:
-        print(f'error: {str(err).strip(chr(39))}', file=sys.stderr)
+        print_error(str(err).strip(chr(39)))
         return 1
     return 0
 

@@ -28,6 +28,7 @@ from sfhead_mm.datasets.checks import LOADERS, check_config_data  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
 from sfhead_mm.utils import register_all_modules  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json as write_json_file  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -59,8 +60,7 @@ def main(argv=None) -> int:
     try:
         cfg = runner_setup.load_config(args.config, args.cfg_options)
     except Exception as err:  # a missing or broken config: one line, not a traceback
-        print(f'error: cannot load config {args.config!r}: {type(err).__name__}: {err}',
-              file=sys.stderr)
+        print_error(f'cannot load config {args.config!r}: {type(err).__name__}: {err}')
         return 2
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     report = check_config_data(cfg, args.loaders, run_pipeline=not args.no_pipeline)

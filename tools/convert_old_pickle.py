@@ -22,6 +22,7 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
 
 from sfhead_mm.formats.annotation import (AnnotationError, check_annotation_data,  # noqa: E402
                                           convert_old_splits, problems_line, write_annotation)
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
         problems = check_annotation_data(data, args.out)
         write_annotation(args.out, data, check=False)  # as converted: the samples are the user's
     except AnnotationError as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     counts = ', '.join(f'{name}: {len(names)}' for name, names in data['split'].items())
     print(f'wrote {args.out}: {len(data["annotations"])} samples ({counts})')

@@ -22,6 +22,7 @@ from mmengine.config import DictAction  # noqa: E402
 from sfhead_mm.apis import export_deploy  # noqa: E402
 from sfhead_mm.engine import runner_setup  # noqa: E402
 from sfhead_mm.utils import register_all_modules  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -42,10 +43,10 @@ def main(argv=None) -> int:
     if not args.overwrite:
         for path in (args.out, out_config):
             if osp.exists(path):
-                print(f'error: {path} exists; pass --overwrite to replace it', file=sys.stderr)
+                print_error(f'{path} exists; pass --overwrite to replace it')
                 return 1
     if osp.abspath(out_config) == osp.abspath(args.config):
-        print(f'error: {out_config} is the training config; choose another OUT', file=sys.stderr)
+        print_error(f'{out_config} is the training config; choose another OUT')
         return 1
     register_all_modules()
     try:
@@ -53,10 +54,10 @@ def main(argv=None) -> int:
         result = export_deploy(args.config, args.checkpoint, args.out, out_config,
                                cfg_options=args.cfg_options)
     except runner_setup.USER_ERRORS as err:  # bad checkpoint or input file: exit 2
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 2
     except (OSError, ValueError, KeyError, RuntimeError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     dropped = ', '.join(result.dropped) or 'none'
     kept = ', '.join(result.kept) or 'none'

@@ -21,6 +21,8 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from sfhead_mm.utils.console import print_error  # noqa: E402
+
 
 def parse_args(argv=None):
     from mmengine.config import DictAction
@@ -47,7 +49,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if osp.exists(args.out) and not args.overwrite:
-        print(f'error: {args.out} exists; pass --overwrite to replace it', file=sys.stderr)
+        print_error(f'{args.out} exists; pass --overwrite to replace it')
         return 1
     from sfhead_mm.utils import register_all_modules
     register_all_modules(init_default_scope=True)
@@ -59,10 +61,10 @@ def main(argv=None) -> int:
             dynamic_batch=not args.static_batch, dynamic_frames=not args.static_frames,
             opset=args.opset, atol=args.atol, rtol=args.rtol)
     except ImportError as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 2
     except (OSError, ValueError, KeyError, RuntimeError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     axes = ', '.join(f'{"NMTVC"[a]} (axis {a})' for a in sorted(result.dynamic_axes)) or 'none'
     M, T, V, C = result.input_shape

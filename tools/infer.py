@@ -39,6 +39,7 @@ from sfhead_mm.datasets.layout_checks import check_layout_consistency  # noqa: E
 from sfhead_mm.apis.inference import BUILTIN_LABEL_MAPS, class_names_of  # noqa: E402
 from sfhead_mm.apis.readers import NPY_ORDERS, SUFFIXES  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -134,20 +135,20 @@ def main(argv=None) -> int:
     if not osp.isfile(args.checkpoint):
         what = 'is a directory, not a checkpoint file' if osp.isdir(args.checkpoint) \
             else 'no such checkpoint file'
-        print(f'error: {args.checkpoint}: {what}', file=sys.stderr)
+        print_error(f'{args.checkpoint}: {what}')
         return EXIT_USAGE
     try:
         model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
     except FileNotFoundError as err:
-        print(f'error: {_one_line(err)}', file=sys.stderr)
+        print_error(str(_one_line(err)))
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - a bad checkpoint or config: one line, exit 2
-        print(f'error: {_checkpoint_reason(args.checkpoint, err)}', file=sys.stderr)
+        print_error(str(_checkpoint_reason(args.checkpoint, err)))
         return EXIT_USAGE
     try:
         names = class_names_of(model, args.label_map)
     except (OSError, ValueError, KeyError, ImportError) as err:
-        print(f'error: {_one_line(err)}', file=sys.stderr)
+        print_error(str(_one_line(err)))
         return EXIT_USAGE
     # What inference uses (the model and the test loader's pipeline) vs the checkpoint's
     # recorded layout and classes; training loaders and evaluators play no part here.
@@ -162,7 +163,7 @@ def main(argv=None) -> int:
     inputs, errors = expand_inputs(args.inputs)
     total = len(inputs) + len(errors)  # files, and folders without a file
     for e in errors:
-        print(f'error: {e["error"]}', file=sys.stderr)
+        print_error(str(e["error"]))
     predictions = []
     for path in inputs:
         try:
@@ -183,7 +184,7 @@ def main(argv=None) -> int:
             message = _one_line(err)
             if not message.startswith(path):
                 message = f'{path}: {message}'
-            print(f'error: {message}', file=sys.stderr)
+            print_error(str(message))
             errors.append(dict(input=path, error=message))
             continue
         predictions.extend(preds)
@@ -196,7 +197,7 @@ def main(argv=None) -> int:
                              predictions=[p.to_dict() for p in predictions], errors=errors),
                         args.out_json)
         except OSError as err:
-            print(f'error: cannot write {args.out_json}: {err.strerror or err}', file=sys.stderr)
+            print_error(f'cannot write {args.out_json}: {err.strerror or err}')
             return EXIT_INPUT_FAILED
     if errors:
         print(f'{len(errors)} of {total} input(s) failed', file=sys.stderr)

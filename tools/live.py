@@ -29,6 +29,8 @@ _REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from sfhead_mm.utils.console import print_error  # noqa: E402
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -142,7 +144,7 @@ def main(argv=None) -> int:
         else:
             clf = TorchClassifier(model, num_clips=num_clips, label_map=args.label_map)
     except (OSError, ValueError, KeyError, ImportError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 2
     live = LiveRecognizer(clf, window=args.window, stride=args.stride,
                           min_frames=args.min_frames, max_missed=args.max_missed,
@@ -175,7 +177,7 @@ def main(argv=None) -> int:
                           f'({r.score:.3f})  {1e3 * r.latency_s:.1f} ms', flush=True)
         elapsed = time.perf_counter() - t0
     except (OSError, ValueError, ImportError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     people = len({r.track_id for r in results})
     lat = sorted(r.latency_s for r in results)

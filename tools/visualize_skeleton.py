@@ -23,6 +23,7 @@ if osp.isdir(osp.join(_REPO, 'sfhead_mm')) and _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 from sfhead_mm.utils import register_all_modules  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 register_all_modules()  # the package's models, transforms, hooks and metrics
 from mmengine.config import DictAction  # noqa: E402
@@ -148,7 +149,7 @@ def main(argv=None) -> int:
                         title=title or sample.name, frame_labels=frame_labels, fps=args.fps,
                         num_frames=args.num_frames, view=view)
     except (InputError, OSError, ValueError, KeyError, RuntimeError) as err:
-        print(f'error: {err}', file=sys.stderr)
+        print_error(str(err))
         return 1
     extra = f' ({len(samples)} samples in the file; --sample picks another)' if len(
         samples) > 1 else ''

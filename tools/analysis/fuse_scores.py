@@ -45,6 +45,7 @@ from mmengine.logging import MMLogger  # noqa: E402
 from sfhead_mm.evaluation import AmbiguousGroupMetric  # noqa: E402
 from sfhead_mm.evaluation.analysis_cli import add_group_arguments  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_pickle  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 from sfhead_mm.evaluation.result_files import load_results, run_scores, save_scores  # noqa
 from sfhead_mm.evaluation.study import SUMMARY, add_run, read_summary, run_dir  # noqa
 from sfhead_mm.evaluation.score_fusion import (STREAM_WEIGHTS, default_weights, fuse,  # noqa
@@ -174,7 +175,7 @@ def fuse_study(args) -> int:
             joined = join_by_id({s: load_results(f) for s, f in files.items()})
             fused = fuse(joined, weights, apply_softmax=args.softmax)
         except (ValueError, FileNotFoundError) as e:
-            print(f'error: seed {seed}: {e}', file=sys.stderr)
+            print_error(f'seed {seed}: {e}')
             problems.append(seed)
             continue
         groups_of = AmbiguousGroupMetric.reported_groups

@@ -44,6 +44,7 @@ from sfhead_mm.evaluation.result_files import load_results, run_scores  # noqa: 
 from sfhead_mm.evaluation.score_fusion import join_by_id  # noqa: E402
 from sfhead_mm.evaluation.study import SUMMARY, read_summary, run_dir  # noqa: E402
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 
 #: Differences reported per seed, in percentage points: (metric key, column title).
 DIFFS = (('acc/top1', 'Δ top-1'), ('ambiguous/group_mean', 'Δ group mean'),
@@ -197,7 +198,7 @@ def main(argv=None) -> List[dict]:
             results.append(compare(args.root, summary, base, other))
         except (ValueError, KeyError, FileNotFoundError) as e:
             problems.append(f'{summary_file}: {e}')
-            print(f'error: {problems[-1]}', file=sys.stderr, flush=True)
+            print_error(str(problems[-1]))
     if results:
         text = '\n\n'.join(f'{r["other"]} vs {r["base"]} (percentage points, other - base)\n\n'
                            + table(r) for r in results)

@@ -64,6 +64,7 @@ from sfhead_mm.evaluation.result_files import (RUN_SCORE_FILES, load_results,  #
 from sfhead_mm.evaluation.study import (add_run, read_summary, run_dir,  # noqa: E402
                                         write_summary)
 from sfhead_mm.utils.atomic_write import write_json, write_text  # noqa: E402
+from sfhead_mm.utils.console import print_error  # noqa: E402
 from sfhead_mm.utils.json_logs import (median_train_value, session_logs,  # noqa: E402
                                        session_seconds, val_rows, val_step_name)
 
@@ -329,9 +330,8 @@ def main(argv=None):
             tool = osp.basename(e.cmd[1]) if len(e.cmd) > 1 else e.cmd[0]
             with lock:
                 failed.add((config, seed))
-                print(f'error: {config} seed {seed}: {tool} exited with status {e.returncode} '
-                      f'(its log is in {work_dir}); going on with the next run',
-                      file=sys.stderr, flush=True)
+                print_error(f'{config} seed {seed}: {tool} exited with status {e.returncode} '
+                            f'(its log is in {work_dir}); going on with the next run')
             return
         with lock:
             results.setdefault(run_name(config), {})[str(seed)] = metrics
@@ -341,8 +341,7 @@ def main(argv=None):
                     archive_run(args.root, args.archive, run_name(config), seed, metrics)
                 except (OSError, ValueError) as e:  # e.g. an unreadable older predictions.pkl
                     unarchived.add((config, seed))
-                    print(f'error: archiving {config} seed {seed}: {e}', file=sys.stderr,
-                          flush=True)
+                    print_error(f'archiving {config} seed {seed}: {e}')
 
     if args.jobs == 1:
         for config, seed in runs:
