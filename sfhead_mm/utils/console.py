@@ -1,9 +1,10 @@
 """Error lines on stderr that stay whole when several processes share the stream.
 
 Every rank of a distributed run writes to the same pipe. ``print(line, file=sys.stderr)`` makes
-two writes (the text, then the newline) when the stream is unbuffered (``PYTHONUNBUFFERED=1``, as
-on CI), so another rank's line can land between them and two lines come out as one. One write of
-the whole line is one ``write(2)``, atomic on a pipe up to ``PIPE_BUF`` (4096 bytes on Linux).
+two writes (the text, then the newline) when the stream is unbuffered (``PYTHONUNBUFFERED=1``,
+set on the development machine), so another rank's line can land between them and two lines
+come out as one. One write of the whole line is one ``write(2)``, atomic on a pipe up to
+``PIPE_BUF`` (4096 bytes on Linux).
 """
 import sys
 from typing import Optional, TextIO
