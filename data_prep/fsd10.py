@@ -160,7 +160,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         data = convert(splits, args.out, args.frames, not args.no_center)
     except (ValueError, OSError) as err:  # FSD10Error, AnnotationError, unpickling errors
-        print_error(str(err))
+        print_error(err)
         return 1
     counts = ', '.join(f'{k}: {len(v)}' for k, v in data['split'].items())
     print(f'wrote {osp.abspath(args.out)} ({counts})')

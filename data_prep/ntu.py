@@ -163,7 +163,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         tasks, skipped, errors, absent = plan(args.inputs, args.dataset, args.format)
     except FileNotFoundError as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     if absent:
         print(f'note: {len(absent)} of the official {args.dataset} samples (missing-skeleton '

@@ -116,7 +116,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         tasks, errors = plan(args.inputs)
     except FileNotFoundError as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     conv = Conversion(
         dataset='nwucla', inputs=list(args.inputs), tasks=tasks,

@@ -162,7 +162,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             read_split_file(path)
         paths = collect_files(args.skeletons, ('.txt', ))
     except (FileNotFoundError, FormatError) as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     tasks = [(osp.splitext(osp.basename(p))[0], p) for p in paths]
     unsplit_report: Dict[str, List[str]] = {}

@@ -55,7 +55,7 @@ def main(argv=None) -> int:
         problems = check_annotation_data(data, args.out)
         write_annotation(args.out, data, check=False)  # as converted: the samples are the user's
     except AnnotationError as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     counts = ', '.join(f'{name}: {len(names)}' for name, names in data['split'].items())
     print(f'wrote {args.out}: {len(data["annotations"])} samples ({counts})')

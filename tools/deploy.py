@@ -54,10 +54,10 @@ def main(argv=None) -> int:
         result = export_deploy(args.config, args.checkpoint, args.out, out_config,
                                cfg_options=args.cfg_options)
     except runner_setup.USER_ERRORS as err:  # bad checkpoint or input file: exit 2
-        print_error(str(err))
+        print_error(err)
         return 2
     except (OSError, ValueError, KeyError, RuntimeError) as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     dropped = ', '.join(result.dropped) or 'none'
     kept = ', '.join(result.kept) or 'none'

@@ -61,10 +61,10 @@ def main(argv=None) -> int:
             dynamic_batch=not args.static_batch, dynamic_frames=not args.static_frames,
             opset=args.opset, atol=args.atol, rtol=args.rtol)
     except ImportError as err:
-        print_error(str(err))
+        print_error(err)
         return 2
     except (OSError, ValueError, KeyError, RuntimeError) as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     axes = ', '.join(f'{"NMTVC"[a]} (axis {a})' for a in sorted(result.dynamic_axes)) or 'none'
     M, T, V, C = result.input_shape

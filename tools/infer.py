@@ -140,15 +140,15 @@ def main(argv=None) -> int:
     try:
         model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
     except FileNotFoundError as err:
-        print_error(str(_one_line(err)))
+        print_error(_one_line(err))
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - a bad checkpoint or config: one line, exit 2
-        print_error(str(_checkpoint_reason(args.checkpoint, err)))
+        print_error(_checkpoint_reason(args.checkpoint, err))
         return EXIT_USAGE
     try:
         names = class_names_of(model, args.label_map)
     except (OSError, ValueError, KeyError, ImportError) as err:
-        print_error(str(_one_line(err)))
+        print_error(_one_line(err))
         return EXIT_USAGE
     # What inference uses (the model and the test loader's pipeline) vs the checkpoint's
     # recorded layout and classes; training loaders and evaluators play no part here.
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
     inputs, errors = expand_inputs(args.inputs)
     total = len(inputs) + len(errors)  # files, and folders without a file
     for e in errors:
-        print_error(str(e["error"]))
+        print_error(e["error"])
     predictions = []
     for path in inputs:
         try:
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
             message = _one_line(err)
             if not message.startswith(path):
                 message = f'{path}: {message}'
-            print_error(str(message))
+            print_error(message)
             errors.append(dict(input=path, error=message))
             continue
         predictions.extend(preds)

@@ -144,7 +144,7 @@ def main(argv=None) -> int:
         else:
             clf = TorchClassifier(model, num_clips=num_clips, label_map=args.label_map)
     except (OSError, ValueError, KeyError, ImportError) as err:
-        print_error(str(err))
+        print_error(err)
         return 2
     live = LiveRecognizer(clf, window=args.window, stride=args.stride,
                           min_frames=args.min_frames, max_missed=args.max_missed,
@@ -177,7 +177,7 @@ def main(argv=None) -> int:
                           f'({r.score:.3f})  {1e3 * r.latency_s:.1f} ms', flush=True)
         elapsed = time.perf_counter() - t0
     except (OSError, ValueError, ImportError) as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     people = len({r.track_id for r in results})
     lat = sorted(r.latency_s for r in results)

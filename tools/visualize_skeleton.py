@@ -149,7 +149,7 @@ def main(argv=None) -> int:
                         title=title or sample.name, frame_labels=frame_labels, fps=args.fps,
                         num_frames=args.num_frames, view=view)
     except (InputError, OSError, ValueError, KeyError, RuntimeError) as err:
-        print_error(str(err))
+        print_error(err)
         return 1
     extra = f' ({len(samples)} samples in the file; --sample picks another)' if len(
         samples) > 1 else ''

@@ -108,7 +108,7 @@ def exit_on_user_error(main):
         try:
             return main(argv)
         except USER_ERRORS as err:
-            print_error(str(err))  # one write: ranks share stderr
+            print_error(err)  # one write: ranks share stderr
             if isinstance(err, DivergedLossError):
                 barrier()  # a no-op outside a distributed run
             raise SystemExit(2) from None

@@ -10,9 +10,9 @@ import sys
 from typing import Optional, TextIO
 
 
-def print_error(message: str, file: Optional[TextIO] = None) -> None:
-    """Write ``error: <message>`` and a newline to ``file`` (default stderr) in one write, then
-    flush."""
+def print_error(message: object, file: Optional[TextIO] = None) -> None:
+    """Write ``error: <message>`` (``message`` as ``str`` gives it: a text or an exception) and a
+    newline to ``file`` (default stderr) in one write, then flush."""
     stream = sys.stderr if file is None else file
     stream.write(f'error: {message}\n')
     stream.flush()

@@ -167,9 +167,11 @@ def fuse_study(args) -> int:
         missing = [f'{args.streams[s]} ({where[s]})' for s, f in files.items() if f is None]
         if missing:
             msg = f'seed {seed}: no finished run with a score file of {", ".join(missing)}'
-            print(('error: ' if args.seeds else 'skipped ') + msg, file=sys.stderr)
             if args.seeds:
+                print_error(msg)
                 problems.append(seed)
+            else:
+                print(f'skipped {msg}', file=sys.stderr)
             continue
         try:
             joined = join_by_id({s: load_results(f) for s, f in files.items()})

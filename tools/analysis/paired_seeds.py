@@ -198,7 +198,7 @@ def main(argv=None) -> List[dict]:
             results.append(compare(args.root, summary, base, other))
         except (ValueError, KeyError, FileNotFoundError) as e:
             problems.append(f'{summary_file}: {e}')
-            print_error(str(problems[-1]))
+            print_error(problems[-1])
     if results:
         text = '\n\n'.join(f'{r["other"]} vs {r["base"]} (percentage points, other - base)\n\n'
                            + table(r) for r in results)
